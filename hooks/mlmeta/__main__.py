@@ -1,0 +1,3 @@
+from mlmeta.cli import main
+
+raise SystemExit(main())

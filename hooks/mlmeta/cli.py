@@ -1,0 +1,71 @@
+"""Argument parsing only; each command's work lives in its own module, imported when chosen."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from importlib import import_module
+
+from mlmeta import __version__
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def _check(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", help="files or folders (default: every file a route claims)")
+    parser.add_argument("--kind", metavar="KIND[@N]", help="validate every file as this kind (and version)")
+    parser.add_argument("--select", metavar="RULES", help="only these rule ids, comma-separated (e.g. hash-format)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")
+    parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say which files were skipped and why")
+
+
+# command -> (how to parse its arguments, "module:function" that does the work, help)
+COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], str, str]] = {
+    "check": (_check, "mlmeta.check:run", "validate metadata files (the pre-commit hooks run this)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mlmeta", description="Validate ML model and dataset metadata.")
+    parser.add_argument("--version", action="version", version=f"mlmeta {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (arguments, _, help_text) in COMMANDS.items():
+        arguments(commands.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from mlmeta.config import ConfigError
+    from mlmeta.schemas import RouteError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    module, _, function = COMMANDS[args.command][1].partition(":")
+    try:
+        result: int = getattr(import_module(module), function)(args)
+        return result
+    except (ConfigError, RouteError) as error:
+        print(f"mlmeta: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception:  # a bug, not a finding: say so, exit 2
+        traceback.print_exc()
+        print("mlmeta: internal error; please report it with the traceback above", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

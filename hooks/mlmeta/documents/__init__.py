@@ -1,0 +1,91 @@
+"""Reading files into values *with positions*.
+
+A reader turns a path into Documents: the parsed value, the problems found while
+reading (each at its own line and column), and a locator that maps a JSON
+pointer to the line and column of that value or key. Positions are computed
+only when something asks for them, so a clean file pays for parsing alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
+from typing import Any, Protocol
+
+from mlmeta.findings import Problem
+
+MISSING: Any = object()  # the value of a document that could not be parsed
+
+FORMATS = ("json", "jsonl", "yaml")
+
+
+class Locator(Protocol):
+    def locate(self, pointer: str, on_key: bool = False) -> tuple[int, int]: ...
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A locator for a document that has no positions beyond one place."""
+
+    line: int = 1
+    column: int = 1
+
+    def locate(self, pointer: str, on_key: bool = False) -> tuple[int, int]:
+        return self.line, self.column
+
+
+@dataclass
+class Document:
+    path: str
+    value: Any
+    locator: Locator
+    # problems met while reading, each with an explicit (line, column)
+    problems: list[tuple[Problem, tuple[int, int]]] = field(default_factory=list)
+    line: int = 1  # the document's first line: a JSONL row's own line
+    text: str | None = None  # source text, for fixers that edit in place
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not MISSING
+
+
+def escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def join(pointer: str, token: str | int) -> str:
+    return f"{pointer}/{escape(str(token))}"
+
+
+def tokens(pointer: str) -> list[str]:
+    return [unescape(t) for t in pointer.split("/")[1:]] if pointer else []
+
+
+def resolve(value: Any, pointer: str) -> Any:
+    """The value at a pointer, or MISSING."""
+    for token in tokens(pointer):
+        if isinstance(value, dict):
+            value = value.get(token, MISSING)
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            return MISSING
+        if value is MISSING:
+            return MISSING
+    return value
+
+
+# format -> module; imported on first use so a JSON-only run never loads YAML
+READERS = {"json": "mlmeta.documents.json", "jsonl": "mlmeta.documents.jsonl", "yaml": "mlmeta.documents.yaml"}
+
+
+def read(path: Path, fmt: str, display: str, **options: Any) -> Iterator[Document]:
+    """Documents of one file: one for JSON and YAML, one per row for JSONL."""
+    reader: Callable[..., Iterator[Document]] = import_module(READERS[fmt]).read
+    return reader(path, display, **options)

@@ -1,0 +1,58 @@
+"""JSON files: one document, with duplicate keys, NaN/Infinity and encoding problems as findings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from mlmeta.documents import MISSING, Document, Fixed
+from mlmeta.documents.positions import JsonPositions, LazyPositions
+from mlmeta.documents.text import Flags, decode, read_bytes, syntax_problem
+from mlmeta.findings import Problem
+
+Located = tuple[Problem, tuple[int, int]]
+
+
+def parse_text(text: str, path: str, first_line: int = 1) -> Document:
+    """A document from JSON text; a syntax error becomes a `parse` problem with its place."""
+    flags = Flags()
+    try:
+        value = json.loads(text, object_pairs_hook=flags.pairs, parse_constant=flags.constant)
+    except json.JSONDecodeError as error:
+        return Document(path, MISSING, Fixed(first_line), [syntax_problem(error, first_line)], first_line)
+    except RecursionError:
+        problem = Problem("", "parse", "not valid JSON: nesting too deep")
+        return Document(path, MISSING, Fixed(first_line), [(problem, (first_line, 1))], first_line)
+    locator = LazyPositions(text, first_line)
+    problems = scan_flags(locator.positions, flags) if flags.duplicates or flags.constants else []
+    return Document(path, value, locator, problems, first_line, text)
+
+
+def scan_flags(positions: JsonPositions, flags: Flags) -> list[Located]:
+    problems: list[Located] = []
+    for pointer, offset, first in positions.duplicates:
+        first_line, first_column = positions.line_column(first)
+        message = (
+            f"duplicate key (first at line {first_line}, column {first_column}); "
+            "the last value would silently win"
+        )
+        problems.append((Problem(pointer, "duplicate-key", message, on_key=True), positions.line_column(offset)))
+    for pointer, offset, token in positions.constants:
+        message = f"{token} is not valid JSON; use null or a finite number"
+        problems.append((Problem(pointer, "parse", message), positions.line_column(offset)))
+    return problems
+
+
+def read(path: Path, display: str, **_: Any) -> Iterator[Document]:
+    raw, problems = read_bytes(path)
+    text = None
+    if raw is not None:
+        text, problems = decode(raw)
+    if text is None:
+        yield Document(display, MISSING, Fixed(), problems)
+        return
+    document = parse_text(text, display)
+    document.problems[:0] = problems
+    yield document

@@ -1,0 +1,44 @@
+"""JSON Lines files, streamed: one document per row, a bad row is a finding for its line only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from mlmeta.documents import MISSING, Document, Fixed
+from mlmeta.documents.json import parse_text
+from mlmeta.documents.text import BOM, line_column_of_byte
+from mlmeta.findings import Problem
+
+
+def read(path: Path, display: str, **_: Any) -> Iterator[Document]:
+    try:
+        handle = path.open("rb")
+    except OSError as error:
+        problem = Problem("", "read", f"cannot read file: {error.strerror or error}")
+        yield Document(display, MISSING, Fixed(), [(problem, (1, 1))])
+        return
+    with handle:
+        yield from rows(handle, display)
+
+
+def rows(lines: Any, display: str) -> Iterator[Document]:
+    """Documents from an iterable of raw lines (bytes); blank lines are skipped."""
+    for number, raw in enumerate(lines, start=1):
+        problems = []
+        if number == 1 and raw.startswith(BOM):
+            problems.append((Problem("", "encoding", "file starts with a UTF-8 byte-order mark; remove it"), (1, 1)))
+            raw = raw[len(BOM) :]
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            column = line_column_of_byte(raw, error.start)[1]
+            problem = Problem("", "encoding", f"invalid UTF-8 (byte 0x{raw[error.start]:02x})")
+            yield Document(display, MISSING, Fixed(number, column), [*problems, (problem, (number, column))], number)
+            continue
+        document = parse_text(text, display, number)
+        document.problems[:0] = problems
+        yield document

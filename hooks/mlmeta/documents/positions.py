@@ -1,0 +1,123 @@
+"""Where each value and key of a JSON text sits, found by a small scanner.
+
+Run only when a finding needs a position: the fast parse gives values, this gives places.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from json.decoder import scanstring
+from typing import TypeVar
+
+from mlmeta.documents import join
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
+CONSTANTS = frozenset({"NaN", "Infinity", "-Infinity"})
+
+
+T = TypeVar("T")
+
+
+def nearest(values: dict[str, T], keys: dict[str, T], pointer: str, on_key: bool) -> T:
+    """The place of a key or value; for a pointer that does not exist (a missing key), its nearest ancestor."""
+    table = keys if on_key else values
+    while pointer not in table and pointer not in values:
+        pointer = pointer.rpartition("/")[0]
+    return table[pointer] if pointer in table else values[pointer]
+
+
+class JsonPositions:
+    """Offsets of values and keys by JSON pointer, plus duplicate keys and non-finite constants."""
+
+    def __init__(self, text: str, first_line: int = 1) -> None:
+        self.text = text
+        self.first_line = first_line
+        self.values: dict[str, int] = {}
+        self.keys: dict[str, int] = {}
+        self.duplicates: list[tuple[str, int, int]] = []  # pointer, offset, first offset
+        self.constants: list[tuple[str, int, str]] = []  # pointer, offset, token
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
+        self._value(_WS.match(text, 0).end(), "")  # type: ignore[union-attr]
+
+    def _skip(self, i: int) -> int:
+        return _WS.match(self.text, i).end()  # type: ignore[union-attr]
+
+    def _value(self, i: int, pointer: str) -> int:
+        self.values[pointer] = i
+        text = self.text
+        char = text[i : i + 1]
+        if char == "{":
+            return self._object(i + 1, pointer)
+        if char == "[":
+            return self._array(i + 1, pointer)
+        if char == '"':
+            return scanstring(text, i + 1)[1]
+        for literal in _LITERALS:
+            if text.startswith(literal, i):
+                if literal in CONSTANTS:
+                    self.constants.append((pointer, i, literal))
+                return i + len(literal)
+        match = _NUMBER.match(text, i)
+        if match is None:
+            raise ValueError(f"unexpected character at offset {i}")
+        return match.end()
+
+    def _object(self, i: int, pointer: str) -> int:
+        seen: dict[str, int] = {}
+        i = self._skip(i)
+        if self.text[i] == "}":
+            return i + 1
+        while True:
+            start = i
+            key, i = scanstring(self.text, i + 1)
+            child = join(pointer, key)
+            if key in seen:
+                self.duplicates.append((child, start, seen[key]))
+            seen[key] = start
+            self.keys[child] = start
+            i = self._skip(self._skip(i) + 1)  # past the colon
+            i = self._skip(self._value(i, child))
+            if self.text[i] == "}":
+                return i + 1
+            i = self._skip(i + 1)  # past the comma
+
+    def _array(self, i: int, pointer: str) -> int:
+        i = self._skip(i)
+        if self.text[i] == "]":
+            return i + 1
+        index = 0
+        while True:
+            i = self._skip(self._value(i, join(pointer, index)))
+            index += 1
+            if self.text[i] == "]":
+                return i + 1
+            i = self._skip(i + 1)
+
+    def line_column(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self._newlines, offset - 1)
+        start = self._newlines[line - 1] + 1 if line else 0
+        return self.first_line + line, offset - start + 1
+
+    def locate(self, pointer: str, on_key: bool = False) -> tuple[int, int]:
+        return self.line_column(nearest(self.values, self.keys, pointer, on_key))
+
+
+class LazyPositions:
+    """A locator that scans the text the first time a position is asked for."""
+
+    def __init__(self, text: str, first_line: int = 1) -> None:
+        self._text = text
+        self._first_line = first_line
+        self._positions: JsonPositions | None = None
+
+    @property
+    def positions(self) -> JsonPositions:
+        if self._positions is None:
+            self._positions = JsonPositions(self._text, self._first_line)
+        return self._positions
+
+    def locate(self, pointer: str, on_key: bool = False) -> tuple[int, int]:
+        return self.positions.locate(pointer, on_key)

@@ -1,0 +1,64 @@
+"""Bytes to text: a byte-order mark and invalid UTF-8 are findings, never tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from mlmeta.findings import Problem
+
+BOM = b"\xef\xbb\xbf"
+
+
+def line_column_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and character column of a byte offset in (possibly invalid) UTF-8."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", "replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
+
+
+def decode(raw: bytes) -> tuple[str | None, list[tuple[Problem, tuple[int, int]]]]:
+    """The text of a file, or None when it is not UTF-8; and what was wrong with its encoding."""
+    problems: list[tuple[Problem, tuple[int, int]]] = []
+    if raw.startswith(BOM):
+        problems.append((Problem("", "encoding", "file starts with a UTF-8 byte-order mark; remove it"), (1, 1)))
+        raw = raw[len(BOM) :]
+    try:
+        return raw.decode("utf-8"), problems
+    except UnicodeDecodeError as error:
+        where = line_column_of_byte(raw, error.start)
+        problems.append((Problem("", "encoding", f"invalid UTF-8 (byte 0x{raw[error.start]:02x})"), where))
+        return None, problems
+
+
+def read_bytes(path: Path) -> tuple[bytes | None, list[tuple[Problem, tuple[int, int]]]]:
+    try:
+        return path.read_bytes(), []
+    except OSError as error:
+        return None, [(Problem("", "read", f"cannot read file: {error.strerror or error}"), (1, 1))]
+
+
+def syntax_problem(error: json.JSONDecodeError, first_line: int = 1) -> tuple[Problem, tuple[int, int]]:
+    message = f"not valid JSON: {error.msg}"
+    return Problem("", "parse", message), (first_line + error.lineno - 1, error.colno)
+
+
+class Flags:
+    """What the fast parse noticed and the position scanner must locate."""
+
+    __slots__ = ("duplicates", "constants")
+
+    def __init__(self) -> None:
+        self.duplicates = False
+        self.constants = False
+
+    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            self.duplicates = True
+        return result
+
+    def constant(self, token: str) -> float:
+        self.constants = True
+        return float(token)

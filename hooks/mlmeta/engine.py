@@ -1,0 +1,165 @@
+"""document -> schema validation -> rule checks -> findings.
+
+Each file is routed to a kind and version, read into documents, validated
+against its compiled schema, and handed to the rules of its kind. Everything
+wrong becomes a Finding at its line and column. A file that cannot be read or
+parsed is a finding too, and the other files are still checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlmeta.config import Config
+from mlmeta.documents import Document, read
+from mlmeta.findings import Finding, Problem
+from mlmeta.globs import matches
+from mlmeta.rules import RULES, Run, Where, checks_for
+from mlmeta.schemas import (
+    FORMAT_BY_SUFFIX,
+    KINDS,
+    Route,
+    RouteError,
+    Validators,
+    configured_route,
+    decide,
+    load_schema,
+    modeline_ref,
+    parse_schema_ref,
+)
+
+PEEK_BYTES = 4096
+
+
+@dataclass
+class Options:
+    kind: Route | None = None  # --kind KIND[@N]
+    select: frozenset[str] | None = None  # only these rule ids ("schema" included)
+    strict: bool = False
+
+
+@dataclass
+class Engine:
+    config: Config
+    options: Options = field(default_factory=Options)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why), for -v
+
+    def __post_init__(self) -> None:
+        self.run = Run(self.config, self.options.strict)
+        self.validators = Validators()
+
+    def display(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.config.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def wants(self, rule: str) -> bool:
+        return self.options.select is None or rule in self.options.select
+
+    def check(self, path: Path) -> Iterator[Finding]:
+        shown = self.display(path)
+        if any(matches(pattern, shown) for pattern in self.config.exclude):
+            self.skipped.append((shown, "excluded by configuration"))
+            return
+        try:
+            configured = configured_route(shown, self.config)
+            forced = self.options.kind
+            kind = (forced or configured).kind if (forced or configured) else None
+            fmt = KINDS[kind].format if kind else FORMAT_BY_SUFFIX.get(path.suffix.lower())
+            declared_early = _peek_declared(path, fmt) if fmt in ("json", "yaml") else None
+        except RouteError as error:
+            yield Finding(shown, 1, 1, "", None, None, "schema-ref", "error", str(error))
+            return
+        if fmt is None or (kind is None and declared_early is None and not self._any_kind_rules()):
+            self.skipped.append((shown, "no route claims it"))
+            return
+        if declared_early is not None and kind is None:
+            kind = declared_early.kind
+        options = KINDS[kind].reader_options() if kind else {}
+        route: Route | None = None
+        state: dict[str, dict[str, Any]] = {}
+        for number, document in enumerate(read(path, fmt, shown, **options)):
+            if number == 0:
+                try:
+                    route = decide(forced, _declared(document) or declared_early, configured)
+                except RouteError as error:
+                    yield self._finding(document, Problem(_ref_pointer(document), "schema-ref", str(error)), None)
+                    return
+            yield from self._document(document, route, path, state)
+
+    def _any_kind_rules(self) -> bool:
+        selected = self.options.select
+        return selected is not None and any(
+            rule in RULES and RULES[rule].kinds is None for rule in selected
+        )
+
+    def _document(
+        self, document: Document, route: Route | None, path: Path, state: dict[str, dict[str, Any]]
+    ) -> Iterator[Finding]:
+        found: list[Finding] = [self._finding(document, problem, route, where) for problem, where in document.problems]
+        if document.ok:
+            problems: list[Problem] = []
+            if route is not None and self.wants("schema"):
+                problems.extend(self._schema(document.value, route))
+            kind, version = (route.kind, route.version) if route else (None, None)
+            for module, check in checks_for(kind, self.options.select):
+                where = Where(document.path, path, kind, version, document.line, self.run, state.setdefault(module, {}))
+                problems.extend(p for p in check(document.value, where) if self.wants(p.rule))
+            found.extend(self._finding(document, problem, route) for problem in problems)
+        yield from sorted(found, key=Finding.sort_key)
+
+    def _schema(self, value: Any, route: Route) -> Iterator[Problem]:
+        from mlmeta.schema_errors import problems
+
+        assert route.version is not None
+        schema = load_schema(route.kind, route.version)
+        for error in self.validators.get(route.kind, route.version).iter_errors(value):
+            yield from problems(error, schema)
+
+    def _finding(
+        self, document: Document, problem: Problem, route: Route | None, where: tuple[int, int] | None = None
+    ) -> Finding:
+        line, column = where or document.locator.locate(problem.pointer, problem.on_key)
+        kind, version = (route.kind, route.version) if route else (None, None)
+        return Finding(
+            document.path, line, column, problem.pointer, kind, version, problem.rule, problem.severity, problem.message
+        )
+
+
+def _declared(document: Document) -> Route | None:
+    """The kind a parsed document names in its own `$schema` key."""
+    value = document.value
+    if document.ok and isinstance(value, dict) and isinstance(value.get("$schema"), str):
+        return _route_or_error(value["$schema"])
+    return None
+
+
+def _ref_pointer(document: Document) -> str:
+    value = document.value
+    return "/$schema" if document.ok and isinstance(value, dict) and "$schema" in value else ""
+
+
+def _route_or_error(ref: str) -> Route | None:
+    route = parse_schema_ref(ref)
+    if route is None and "mlmeta" in ref:
+        raise RouteError(f"$schema {ref!r} names no bundled mlmeta schema")
+    return route
+
+
+def _peek_declared(path: Path, fmt: str) -> Route | None:
+    """A declared kind found in the file's head: a YAML modeline or a top-level `$schema`."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(PEEK_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return None
+    ref = modeline_ref(head) if fmt == "yaml" else None
+    if ref is None:
+        match = re.search(r'"?\$schema"?\s*:\s*"?([^"\s,}]+)', head)
+        ref = match.group(1) if match else None
+    return _route_or_error(ref) if ref else None

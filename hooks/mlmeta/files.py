@@ -1,0 +1,62 @@
+"""Which files a run looks at: the paths given, or everything the routes match."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+from mlmeta.config import Config
+from mlmeta.globs import matches
+from mlmeta.schemas import configured_route
+
+SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
+
+
+def repository_files(root: Path) -> list[str]:
+    """Tracked and untracked-but-not-ignored files (git), or a walk that skips tool folders."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root, capture_output=True, check=True,
+        ).stdout.decode("utf-8", "surrogateescape")
+        return sorted({name for name in listed.split("\0") if name and (root / name).is_file()})
+    except (OSError, subprocess.CalledProcessError):
+        found = []
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            base = Path(folder).relative_to(root)
+            found.extend((base / name).as_posix() for name in names)
+        return sorted(found)
+
+
+def routed(config: Config) -> list[str]:
+    """Every repository file a route claims (config or built-in), minus the excluded ones."""
+    return [
+        name
+        for name in repository_files(config.root)
+        if configured_route(name, config) is not None
+        and not any(matches(pattern, name) for pattern in config.exclude)
+    ]
+
+
+def expand(paths: list[str], config: Config) -> Iterator[Path]:
+    """Files as given; a folder stands for the routed files inside it."""
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for name in sorted(p for p in path.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.parts)):
+                relative = name.resolve().relative_to(config.root).as_posix() if _inside(name, config.root) else name.as_posix()
+                if configured_route(relative, config) is not None:
+                    yield name
+        else:
+            yield path
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except ValueError:
+        return False

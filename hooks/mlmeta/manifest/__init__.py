@@ -1,0 +1,1 @@
+"""The model manifest (`models.jsonl`): measurements, enrichment, generation, provenance."""

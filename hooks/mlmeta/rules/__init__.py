@@ -1,0 +1,88 @@
+"""Checks JSON Schema cannot say, one module per family.
+
+`RULES` is the index: rule id -> (module, kinds it applies to, one-line description).
+The engine imports a module only when a file of one of its kinds is checked,
+so a model file never pays for the Kitfile or manifest rules. A module exposes
+`check(value, where) -> Iterable[Problem]`; kinds None means every kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from mlmeta.config import Config
+from mlmeta.findings import Problem
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    module: str
+    kinds: frozenset[str] | None  # None: any kind, and files no route claims
+    description: str
+    default_severity: str = "error"
+
+
+# Rules the engine itself produces while reading and validating.
+BUILTIN = {
+    "parse": "The file is not valid JSON, JSON Lines or YAML (NaN and Infinity included).",
+    "encoding": "The file is not UTF-8, or starts with a byte-order mark.",
+    "read": "The file cannot be read.",
+    "duplicate-key": "An object holds the same key twice; the last value would silently win.",
+    "schema": "The value breaks the JSON Schema of its kind and version.",
+    "schema-ref": "The `$schema` or route names a kind or version that is not bundled.",
+}
+
+RULES: dict[str, RuleInfo] = {
+    "duplicate-row": RuleInfo(
+        "mlmeta.rules.repo_ids", frozenset({"manifest"}), "Two manifest rows share a `repo_id`."
+    ),
+    "repo-namespace": RuleInfo(
+        "mlmeta.rules.repo_ids",
+        frozenset({"manifest", "measurements"}),
+        "A `repo_id` is outside the namespace `[tool.mlmeta] namespace` requires.",
+    ),
+}
+
+
+@dataclass
+class Run:
+    """What every rule may share during one run: configuration and read-once caches."""
+
+    config: Config
+    strict: bool = False
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+
+@dataclass
+class Where:
+    """The document a rule is looking at."""
+
+    path: str  # as printed
+    file: Path
+    kind: str | None
+    version: int | None
+    line: int  # the document's first line (a JSONL row's own line)
+    run: Run
+    state: dict[str, Any]  # per file and module: rows seen so far, for instance
+
+
+Check = Callable[[Any, Where], Iterable[Problem]]
+
+
+def checks_for(kind: str | None, selected: frozenset[str] | None) -> list[tuple[str, Check]]:
+    """(module name, check) for each rule module that applies to this kind and selection."""
+    modules: dict[str, None] = {}
+    for rule_id, info in RULES.items():
+        if selected is not None and rule_id not in selected:
+            continue
+        if info.kinds is None or kind in info.kinds:
+            modules[info.module] = None
+    return [(name, import_module(name).check) for name in modules]

@@ -1,0 +1,41 @@
+"""A manifest is keyed by `repo_id`: one row per id, and ids inside the configured namespace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from mlmeta.findings import Problem
+from mlmeta.rules import Where
+
+
+def check(value: Any, where: Where) -> Iterator[Problem]:
+    if where.kind == "manifest" and isinstance(value, dict):
+        yield from _unique(value, where)
+    namespace = where.run.config.namespace
+    if namespace:
+        for pointer, repo_id in _repo_ids(value, where.kind):
+            if repo_id.partition("/")[0] != namespace:
+                yield Problem(pointer, "repo-namespace", f"repo_id must be in the namespace '{namespace}/'")
+
+
+def _unique(row: dict[str, Any], where: Where) -> Iterator[Problem]:
+    repo_id = row.get("repo_id")
+    if not isinstance(repo_id, str):
+        return
+    seen: dict[str, int] = where.state.setdefault("repo_ids", {})
+    if repo_id in seen:
+        yield Problem("/repo_id", "duplicate-row", f"repo_id already used by the row on line {seen[repo_id]}")
+    else:
+        seen[repo_id] = where.line
+
+
+def _repo_ids(value: Any, kind: str | None) -> Iterator[tuple[str, str]]:
+    if kind == "manifest" and isinstance(value, dict) and isinstance(value.get("repo_id"), str):
+        yield "/repo_id", value["repo_id"]
+    elif kind == "measurements":
+        from mlmeta.manifest.measurements import records
+
+        for pointer, record in records(value):
+            if isinstance(record.get("repo_id"), str):
+                yield f"{pointer}/repo_id", record["repo_id"]

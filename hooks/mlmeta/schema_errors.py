@@ -1,0 +1,136 @@
+"""jsonschema-rs errors as Problems, with messages that never repeat the value.
+
+Result files may hold what must not leak (CI logs are public), so a message
+says what was expected and what type was found, never the offending value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from mlmeta.documents import join
+from mlmeta.findings import Problem
+
+_SAFE_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_.$-]{0,63}\Z")
+_FORMATS = {"date": "a real date (YYYY-MM-DD)", "date-time": "an RFC 3339 date-time", "uri": "a URI"}
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def show_key(key: str) -> str:
+    """A key as it may be printed: identifier-like keys by name, anything else by length only."""
+    return repr(key) if _SAFE_KEY.match(key) else f"<a key of {len(key)} characters>"
+
+
+def _choices(values: list[Any]) -> str:
+    shown = ", ".join(repr(v) if isinstance(v, str) else str(v).lower() if v is None else str(v) for v in values[:12])
+    return shown + (", ..." if len(values) > 12 else "")
+
+
+def _sub_schema(schema: Any, path: list[Any]) -> Any:
+    for token in path:
+        try:
+            schema = schema[token]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return schema
+
+
+def _did_you_mean(key: str, parent: Any) -> str:
+    if not isinstance(parent, dict) or not _SAFE_KEY.match(key):
+        return ""
+    close = difflib.get_close_matches(key, list(parent.get("properties", {})), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _limit(name: str, kind: Any) -> str:
+    limit = kind.limit
+    return {
+        "minimum": f"must be >= {limit}",
+        "maximum": f"must be <= {limit}",
+        "exclusiveMinimum": f"must be > {limit}",
+        "exclusiveMaximum": f"must be < {limit}",
+        "minLength": f"must be at least {limit} characters long",
+        "maxLength": f"must be at most {limit} characters long",
+        "minItems": f"must hold at least {limit} items",
+        "maxItems": f"must hold at most {limit} items",
+        "minProperties": f"must hold at least {limit} keys",
+        "maxProperties": f"must hold at most {limit} keys",
+    }[name]
+
+
+def problems(error: Any, schema: dict[str, Any]) -> Iterator[Problem]:
+    """The problems one jsonschema-rs error stands for (an unknown-keys error names several keys)."""
+    pointer = "".join(f"/{join('', token)[1:]}" for token in error.instance_path)
+    kind = error.kind
+    name = kind.name
+    if name == "additionalProperties":
+        parent = _sub_schema(schema, list(error.schema_path)[:-1])
+        for key in kind.unexpected:
+            yield Problem(join(pointer, key), "schema", f"unknown key {show_key(key)}{_did_you_mean(key, parent)}", on_key=True)
+        return
+    if name in ("anyOf", "oneOf") and getattr(kind, "context", None):
+        branch = _matching_branch(kind.context, error.instance_path)
+        if branch is not None:
+            for inner in branch:
+                yield from problems(inner, schema)
+            return
+    yield Problem(pointer, "schema", _message(name, kind, error.instance))
+
+
+def _matching_branch(branches: list[list[Any]], path: Any) -> list[Any] | None:
+    """The one alternative whose type fits the value, so its own errors can be shown."""
+    fitting = [b for b in branches if not any(e.kind.name == "type" and e.instance_path == path for e in b)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _message(name: str, kind: Any, instance: Any) -> str:
+    got = json_type(instance)
+    if type(kind).__name__ == "OneOfMultipleValid":
+        return f"{got} value matches more than one of the allowed shapes"
+    if name == "type":
+        expected = kind.types if isinstance(kind.types, list) else [kind.types]
+        return f"expected {' or '.join(map(str, expected))}, got {got}"
+    if name == "required":
+        return f"missing required key {show_key(str(kind.property))}"
+    if name == "enum":
+        return f"must be one of: {_choices(list(kind.options))}"
+    if name == "const":
+        return f"must be {_choices([kind.expected_value])}" if hasattr(kind, "expected_value") else "has the wrong value"
+    if name == "format":
+        return f"is not {_FORMATS.get(kind.format, 'a valid ' + kind.format)}"
+    if name == "pattern":
+        return f"does not match the pattern {kind.pattern}"
+    if name in ("anyOf", "oneOf"):
+        return f"{got} value matches none of the allowed shapes"
+    if name == "uniqueItems":
+        return "items must be unique"
+    if name == "falseSchema":
+        return "no value is allowed here"
+    if name == "multipleOf":
+        return f"must be a multiple of {kind.multiple_of}"
+    if name == "propertyNames":
+        return "a key name is not allowed here"
+    if name == "contains":
+        return "no item matches what this list must contain"
+    if name in ("not", "dependentRequired", "dependentSchemas", "unevaluatedProperties", "unevaluatedItems"):
+        return f"does not satisfy '{name}'"
+    try:
+        return _limit(name, kind)
+    except (KeyError, AttributeError):
+        return f"fails the '{name}' constraint"
