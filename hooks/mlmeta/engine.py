@@ -17,7 +17,6 @@ from typing import Any
 from mlmeta.config import Config
 from mlmeta.documents import Document, read
 from mlmeta.findings import Finding, Problem
-from mlmeta.globs import matches
 from mlmeta.rules import RULES, Run, Where, checks_for
 from mlmeta.schemas import (
     FORMAT_BY_SUFFIX,
@@ -63,9 +62,6 @@ class Engine:
 
     def check(self, path: Path) -> Iterator[Finding]:
         shown = self.display(path)
-        if any(matches(pattern, shown) for pattern in self.config.exclude):
-            self.skipped.append((shown, "excluded by configuration"))
-            return
         try:
             configured = configured_route(shown, self.config)
             forced = self.options.kind
@@ -105,7 +101,9 @@ class Engine:
         if document.ok:
             problems: list[Problem] = []
             if route is not None and self.wants("schema"):
-                problems.extend(self._schema(document.value, route))
+                # a value already reported while reading (NaN, a duplicate key) is not reported again
+                read_already = {problem.pointer for problem, _ in document.problems if problem.pointer}
+                problems.extend(p for p in self._schema(document.value, route) if p.pointer not in read_already)
             kind, version = (route.kind, route.version) if route else (None, None)
             for module, check in checks_for(kind, self.options.select):
                 where = Where(document.path, path, kind, version, document.line, self.run, state.setdefault(module, {}))

@@ -36,9 +36,13 @@ def routed(config: Config) -> list[str]:
     return [
         name
         for name in repository_files(config.root)
-        if configured_route(name, config) is not None
-        and not any(matches(pattern, name) for pattern in config.exclude)
+        if configured_route(name, config) is not None and not excluded(name, config)
     ]
+
+
+def excluded(relative: str, config: Config) -> bool:
+    """Exclusions apply to discovery (no paths, or a folder); a file named explicitly is always checked."""
+    return any(matches(pattern, relative) for pattern in config.exclude)
 
 
 def expand(paths: list[str], config: Config) -> Iterator[Path]:
@@ -48,7 +52,7 @@ def expand(paths: list[str], config: Config) -> Iterator[Path]:
         if path.is_dir():
             for name in sorted(p for p in path.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.parts)):
                 relative = name.resolve().relative_to(config.root).as_posix() if _inside(name, config.root) else name.as_posix()
-                if configured_route(relative, config) is not None:
+                if configured_route(relative, config) is not None and not excluded(relative, config):
                     yield name
         else:
             yield path

@@ -90,7 +90,11 @@ def problems(error: Any, schema: dict[str, Any]) -> Iterator[Problem]:
             for inner in branch:
                 yield from problems(inner, schema)
             return
-    yield Problem(pointer, "schema", _message(name, kind, error.instance))
+    message = _message(name, kind, error.instance)
+    if name == "pattern":  # a regex alone is hard to read: name what the pattern stands for
+        title = (_sub_schema(schema, list(error.schema_path)[:-1]) or {}).get("title")
+        message = f"{title}: {message}" if title else message
+    yield Problem(pointer, "schema", message)
 
 
 def _matching_branch(branches: list[list[Any]], path: Any) -> list[Any] | None:

@@ -33,7 +33,7 @@ def rows(lines: Any, display: str) -> Iterator[Document]:
         if not raw.strip():
             continue
         try:
-            text = raw.decode("utf-8")
+            text = raw.rstrip(b"\r\n").decode("utf-8")
         except UnicodeDecodeError as error:
             column = line_column_of_byte(raw, error.start)[1]
             problem = Problem("", "encoding", f"invalid UTF-8 (byte 0x{raw[error.start]:02x})")
