@@ -62,6 +62,10 @@ class Engine:
 
     def check(self, path: Path) -> Iterator[Finding]:
         shown = self.display(path)
+        if not path.is_file():
+            why = "no such file" if not path.exists() else "not a regular file"
+            yield Finding(shown, 1, 1, "", None, None, "read", "error", f"cannot read file: {why}")
+            return
         try:
             configured = configured_route(shown, self.config)
             forced = self.options.kind

@@ -98,9 +98,17 @@ def problems(error: Any, schema: dict[str, Any]) -> Iterator[Problem]:
 
 
 def _matching_branch(branches: list[list[Any]], path: Any) -> list[Any] | None:
-    """The one alternative whose type fits the value, so its own errors can be shown."""
+    """The alternative the value was meant to be, so its own errors can be shown.
+
+    Branches whose type does not fit the value are out; of the rest, the one
+    that got deepest into the value before failing wins, as long as it is the only one.
+    """
     fitting = [b for b in branches if not any(e.kind.name == "type" and e.instance_path == path for e in b)]
-    return fitting[0] if len(fitting) == 1 else None
+    if len(fitting) <= 1:
+        return fitting[0] if fitting else None
+    depth = [max(len(e.instance_path) for e in branch) for branch in fitting]
+    deepest = max(depth)
+    return fitting[depth.index(deepest)] if depth.count(deepest) == 1 and deepest > len(path) else None
 
 
 def _message(name: str, kind: Any, instance: Any) -> str:

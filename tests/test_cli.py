@@ -1,0 +1,169 @@
+"""`mlmeta check` end to end: routing, output formats, exit codes, and bad input as findings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mlmeta.cli import main
+
+from .conftest import FIXTURES, realworld
+
+ROW = (FIXTURES / "manifest" / "valid" / "seed-rows.jsonl").read_text(encoding="utf-8").splitlines()[0]
+
+GPT2_BROKEN = """{
+  "$schema": "../schemas/model/v1.json",
+  "id": "openai-community/gpt2",
+  "num_heads": "twelve",
+  "num_layers": 12,
+  "dimension": 768
+}
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty repository to run in: findings are printed relative to it."""
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_hand_broken_model_file_text_and_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo / "model_metadata" / "gpt2.json", GPT2_BROKEN)
+    code, out, _ = run(capsys, "check", "model_metadata/gpt2.json")
+    assert code == 1
+    assert out == "model_metadata/gpt2.json:4:16: error model/v1 schema: expected integer, got string (at /num_heads)\n"
+    code, out, _ = run(capsys, "check", "--format", "json", "model_metadata/gpt2.json")
+    assert code == 1
+    assert json.loads(out) == [
+        {
+            "path": "model_metadata/gpt2.json",
+            "line": 4,
+            "column": 16,
+            "pointer": "/num_heads",
+            "kind": "model",
+            "schema_version": 1,
+            "rule": "schema",
+            "severity": "error",
+            "message": "expected integer, got string",
+        }
+    ]
+
+
+def test_a_file_that_is_not_json_is_a_parse_finding(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo / "model_metadata" / "notes.json", "this is not JSON\n")
+    code, out, err = run(capsys, "check", "model_metadata/notes.json")
+    assert (code, err) == (1, "")
+    assert out == "model_metadata/notes.json:1:1: error model/v1 parse: not valid JSON: Expecting value\n"
+
+
+def test_every_file_is_checked_after_a_bad_one(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo / "a" / "models.jsonl", "{oops\n")
+    write(repo / "b" / "models.jsonl", ROW.replace('"tier":"Tiny"', '"tier":7') + "\n")
+    write(repo / "c" / "models.jsonl", ROW + "\n")
+    code, out, _ = run(capsys, "check", "a/models.jsonl", "missing.jsonl", "b/models.jsonl", "c/models.jsonl")
+    assert code == 1
+    lines = out.splitlines()
+    assert [line.split(": ")[0] for line in lines] == [
+        "a/models.jsonl:1:2",
+        "missing.jsonl:1:1",
+        "b/models.jsonl:1:122",
+    ]
+    assert "read: cannot read file" in lines[1]
+
+
+def test_no_paths_checks_what_the_routes_claim(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo / "models.jsonl", ROW + "\n")
+    write(repo / "notes" / "other.json", "not json, but no route claims it")
+    write(repo / "tests" / "fixtures" / "models.jsonl", "{broken")
+    write(repo / "pyproject.toml", '[tool.mlmeta]\nexclude = ["tests/fixtures/**"]\n')
+    assert run(capsys, "check") == (0, "", "")
+    code, _, err = run(capsys, "check", "-v", "notes/other.json")
+    assert code == 0 and err == "notes/other.json: skipped: no route claims it\n"
+
+
+def test_schema_routes_by_relative_path_or_id_and_unknown_versions(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = '{"repo_id": "OpenMed/x", "recommended_tier": "tablet"}'
+    for name, ref in (("rel.json", "../schemas/measurements/v1.json"), ("id.json", "https://mlmeta.dev/schemas/measurements/v1.json")):
+        write(repo / "results" / name, '{"$schema": "%s", "results": [%s]}' % (ref, record))
+    write(repo / "results" / "v9.json", '{"$schema": "../schemas/measurements/v9.json", "results": []}')
+    code, out, _ = run(capsys, "check", "results/id.json", "results/rel.json", "results/v9.json")
+    assert code == 1
+    assert out.splitlines() == [
+        "results/id.json:1:121: error measurements/v1 schema: must be one of: 'phone', 'laptop', 'workstation', "
+        "'server' (at /results/0/recommended_tier)",
+        "results/rel.json:1:105: error measurements/v1 schema: must be one of: 'phone', 'laptop', 'workstation', "
+        "'server' (at /results/0/recommended_tier)",
+        "results/v9.json:1:13: error - schema-ref: measurements has no schema v9 (bundled: v1) (at /$schema)",
+    ]
+
+
+def test_config_routes_and_kind_override(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo / "pyproject.toml", '[tool.mlmeta.routes]\n"catalog/*.jsonl" = "manifest@1"\n')
+    write(repo / "catalog" / "rows.jsonl", ROW.replace('"family":"PII"', '"family":""') + "\n")
+    code, out, _ = run(capsys, "check")
+    assert code == 1 and out.startswith("catalog/rows.jsonl:1:60: error manifest/v1 schema: must be at least 1")
+    write(repo / "elsewhere.txt", ROW + "\n")
+    assert run(capsys, "check", "--kind", "manifest", "elsewhere.txt") == (0, "", "")
+
+
+@pytest.mark.parametrize(
+    ("args", "config", "message"),
+    [
+        (["check", "--kind", "modle", "x.json"], None, "unknown kind 'modle'"),
+        (["check", "--kind", "manifest@two", "x.json"], None, "bad version"),
+        (["check"], "[tool.mlmeta]\nroutez = {}\n", "unknown key(s) in [tool.mlmeta]: routez"),
+        (["check"], '[tool.mlmeta.routes]\n"*.json" = "nothing"\n', "unknown kind 'nothing'"),
+        (["check"], "[tool.mlmeta\n", "pyproject.toml"),
+        (["check", "--format", "xml"], None, ""),
+    ],
+)
+def test_usage_errors_exit_2(
+    repo: Path, capsys: pytest.CaptureFixture[str], args: list[str], config: str | None, message: str
+) -> None:
+    if config:
+        write(repo / "pyproject.toml", config)
+    code, out, err = run(capsys, *args)
+    assert (code, out) == (2, "")
+    assert message in err and "Traceback" not in err
+
+
+def test_namespace_option(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo / "pyproject.toml", '[tool.mlmeta]\nnamespace = "Acme"\n')
+    write(repo / "models.jsonl", ROW + "\n")
+    code, out, _ = run(capsys, "check")
+    assert code == 1
+    assert out == "models.jsonl:1:12: error manifest/v1 repo-namespace: repo_id must be in the namespace 'Acme/' (at /repo_id)\n"
+
+
+def test_real_seed_era_catalog_is_valid_and_an_upper_case_hash_is_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = realworld("openmed/models.seed-era.jsonl")
+    assert run(capsys, "check", "--kind", "manifest", str(seed)) == (0, "", "")
+    lines = seed.read_bytes().splitlines(keepends=True)
+    head, _, tail = lines[41].partition(b'"reproducibility_hash":"sha256:')
+    lines[41] = head + b'"reproducibility_hash":"sha256:' + tail[:64].upper() + tail[64:]
+    broken = tmp_path / "models.jsonl"
+    broken.write_bytes(b"".join(lines))
+    code, out, _ = run(capsys, "check", "--kind", "manifest", str(broken))
+    assert code == 1
+    assert [line.split(":")[1] for line in out.splitlines()] == ["42"]
+    assert "/reproducibility_hash" in out
