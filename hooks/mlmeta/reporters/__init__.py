@@ -12,6 +12,8 @@ from mlmeta.findings import Finding
 REPORTERS = {
     "text": "mlmeta.reporters.text",
     "json": "mlmeta.reporters.json",
+    "github": "mlmeta.reporters.github",
+    "sarif": "mlmeta.reporters.sarif",
 }
 
 
