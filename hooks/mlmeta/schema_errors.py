@@ -84,17 +84,26 @@ def problems(error: Any, schema: dict[str, Any]) -> Iterator[Problem]:
         for key in kind.unexpected:
             yield Problem(join(pointer, key), "schema", f"unknown key {show_key(key)}{_did_you_mean(key, parent)}", on_key=True)
         return
+    if name == "propertyNames":  # report at the key itself, by name only when that is safe to print
+        inner = kind.error
+        message = _describe(inner, schema)
+        yield Problem(join(pointer, inner.instance), "schema", f"key {show_key(inner.instance)}: {message}", on_key=True)
+        return
     if name in ("anyOf", "oneOf") and getattr(kind, "context", None):
         branch = _matching_branch(kind.context, error.instance_path)
         if branch is not None:
             for inner in branch:
                 yield from problems(inner, schema)
             return
-    message = _message(name, kind, error.instance)
-    if name == "pattern":  # a regex alone is hard to read: name what the pattern stands for
+    yield Problem(pointer, "schema", _describe(error, schema))
+
+
+def _describe(error: Any, schema: dict[str, Any]) -> str:
+    message = _message(error.kind.name, error.kind, error.instance)
+    if error.kind.name == "pattern":  # a regex alone is hard to read: name what the pattern stands for
         title = (_sub_schema(schema, list(error.schema_path)[:-1]) or {}).get("title")
         message = f"{title}: {message}" if title else message
-    yield Problem(pointer, "schema", message)
+    return message
 
 
 def _matching_branch(branches: list[list[Any]], path: Any) -> list[Any] | None:
@@ -136,8 +145,6 @@ def _message(name: str, kind: Any, instance: Any) -> str:
         return "no value is allowed here"
     if name == "multipleOf":
         return f"must be a multiple of {kind.multiple_of}"
-    if name == "propertyNames":
-        return "a key name is not allowed here"
     if name == "contains":
         return "no item matches what this list must contain"
     if name in ("not", "dependentRequired", "dependentSchemas", "unevaluatedProperties", "unevaluatedItems"):
