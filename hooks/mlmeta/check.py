@@ -23,6 +23,7 @@ def run(args: Namespace) -> int:
         kind=Route.parse(args.kind) if args.kind else None,
         select=frozenset(args.select.split(",")) if args.select else None,
         strict=args.strict,
+        fix=args.fix,
     )
     engine = Engine(config, options)
     if args.paths:
@@ -46,4 +47,6 @@ def run(args: Namespace) -> int:
     if args.verbose:
         for shown, why in engine.skipped:
             print(f"{shown}: skipped: {why}", file=sys.stderr)
-    return 1 if failed else 0
+    for finding in engine.fixed:  # a fixer that changed a file fails the hook, as pre-commit's fixers do
+        print(finding.format(), file=sys.stdout if args.format == "text" else sys.stderr)
+    return 1 if failed or engine.fixed else 0

@@ -20,6 +20,9 @@ def _check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")
     parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    parser.add_argument(
+        "--fix", action="store_true", help="lower-case upper-case hex in hashes, in place (exit 1 when a file changed)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="say which files were skipped and why")
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlmeta.config import Config
 from mlmeta.documents import Document, read
@@ -31,6 +31,9 @@ from mlmeta.schemas import (
     parse_schema_ref,
 )
 
+if TYPE_CHECKING:
+    from mlmeta.fixes import Edit
+
 PEEK_BYTES = 4096
 
 
@@ -39,6 +42,7 @@ class Options:
     kind: Route | None = None  # --kind KIND[@N]
     select: frozenset[str] | None = None  # only these rule ids ("schema" included)
     strict: bool = False
+    fix: bool = False  # --fix: apply the fixes problems offer; without it a check never writes
 
 
 @dataclass
@@ -46,6 +50,7 @@ class Engine:
     config: Config
     options: Options = field(default_factory=Options)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why), for -v
+    fixed: list[Finding] = field(default_factory=list)  # what --fix changed, severity "fixed"
 
     def __post_init__(self) -> None:
         self.run = Run(self.config, self.options.strict)
@@ -61,6 +66,11 @@ class Engine:
         return self.options.select is None or rule in self.options.select
 
     def check(self, path: Path) -> Iterator[Finding]:
+        if (path / "oci-layout").is_file():  # an OCI image layout: its ModelKits, blob by blob
+            from mlmeta.modelkit.layout import check_layout
+
+            yield from check_layout(path, self)
+            return
         shown = self.display(path)
         if not path.is_file():
             why = "no such file" if not path.exists() else "not a regular file"
@@ -83,6 +93,7 @@ class Engine:
         options = KINDS[kind].reader_options() if kind else {}
         route: Route | None = None
         state: dict[str, dict[str, Any]] = {}
+        edits: list[tuple[Finding, Edit]] = []
         for number, document in enumerate(read(path, fmt, shown, **options)):
             if number == 0:
                 try:
@@ -90,7 +101,9 @@ class Engine:
                 except RouteError as error:
                     yield self._finding(document, Problem(_ref_pointer(document), "schema-ref", str(error)), None)
                     return
-            yield from self._document(document, route, path, state)
+            yield from self._document(document, route, path, state, edits)
+        if edits:  # after the whole file was read: a JSONL file is streamed
+            yield from self._apply(path, shown, edits)
 
     def _any_kind_rules(self) -> bool:
         selected = self.options.select
@@ -99,7 +112,12 @@ class Engine:
         )
 
     def _document(
-        self, document: Document, route: Route | None, path: Path, state: dict[str, dict[str, Any]]
+        self,
+        document: Document,
+        route: Route | None,
+        path: Path,
+        state: dict[str, dict[str, Any]],
+        edits: list[tuple[Finding, Edit]],
     ) -> Iterator[Finding]:
         found: list[Finding] = [self._finding(document, problem, route, where) for problem, where in document.problems]
         if document.ok:
@@ -112,8 +130,33 @@ class Engine:
             for module, check in checks_for(kind, self.options.select):
                 where = Where(document.path, path, kind, version, document.line, self.run, state.setdefault(module, {}))
                 problems.extend(p for p in check(document.value, where) if self.wants(p.rule))
-            found.extend(self._finding(document, problem, route) for problem in problems)
+            for problem in _explained(problems):
+                finding = self._finding(document, problem, route)
+                edit = self._edit(document, problem)
+                if edit is None:
+                    found.append(finding)
+                else:
+                    edits.append((finding, edit))
         yield from sorted(found, key=Finding.sort_key)
+
+    def _edit(self, document: Document, problem: Problem) -> Edit | None:
+        if not self.options.fix or problem.fix is None:
+            return None
+        from mlmeta.fixes import edit_for
+
+        return edit_for(document, problem.pointer, problem.fix)
+
+    def _apply(self, path: Path, shown: str, edits: list[tuple[Finding, Edit]]) -> Iterator[Finding]:
+        from mlmeta.fixes import apply
+
+        try:
+            apply(path, [edit for _, edit in edits])
+        except (OSError, ValueError) as error:  # nothing was written: the problems stand
+            yield from (finding for finding, _ in edits)
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            yield Finding(shown, 1, 1, "", None, None, "fix", "error", f"cannot write the fixes: {reason}")
+            return
+        self.fixed.extend(replace(finding, severity="fixed", message=edit.done) for finding, edit in edits)
 
     def _schema(self, value: Any, route: Route) -> Iterator[Problem]:
         from mlmeta.schema_errors import problems
@@ -131,6 +174,12 @@ class Engine:
         return Finding(
             document.path, line, column, problem.pointer, kind, version, problem.rule, problem.severity, problem.message
         )
+
+
+def _explained(problems: list[Problem]) -> list[Problem]:
+    """Without the generic findings that a more precise problem at the same pointer explains."""
+    replaced = {(problem.replaces, problem.pointer) for problem in problems if problem.replaces}
+    return [p for p in problems if (p.rule, p.pointer) not in replaced] if replaced else problems
 
 
 def _declared(document: Document) -> Route | None:

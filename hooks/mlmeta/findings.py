@@ -8,6 +8,18 @@ SEVERITIES = ("error", "warning", "note")
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A fixer's edit: the string at the problem's pointer becomes `value`, in place, nothing else changed.
+
+    Applied only under `mlmeta check --fix`, and only where the source spells the old string
+    literally (no escapes) and the new one has the same length.
+    """
+
+    value: str
+    done: str  # what the fix did, for the `fixed` line
+
+
+@dataclass(frozen=True)
 class Problem:
     """What a check found, before the engine knows where it sits in the file."""
 
@@ -16,6 +28,10 @@ class Problem:
     message: str
     severity: str = "error"
     on_key: bool = False  # an unknown or duplicate key is reported at the key, not its value
+    # a precise problem may explain another rule's generic finding at the same pointer (the schema's
+    # "does not match the pattern"); the engine then reports this one only
+    replaces: str | None = None
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ BUILTIN = {
     "duplicate-key": "An object holds the same key twice; the last value would silently win.",
     "schema": "The value breaks the JSON Schema of its kind and version.",
     "schema-ref": "The `$schema` or route names a kind or version that is not bundled.",
+    "fix": "`mlmeta check --fix` could not write a file; its problems stand.",
 }
 
 RULES: dict[str, RuleInfo] = {
@@ -44,6 +45,17 @@ RULES: dict[str, RuleInfo] = {
         "mlmeta.rules.repo_ids",
         frozenset({"manifest", "measurements"}),
         "A `repo_id` is outside the namespace `[tool.mlmeta] namespace` requires.",
+    ),
+    "hash-format": RuleInfo(
+        "mlmeta.rules.hashes",
+        None,
+        "A provenance hash is not `sha256:` + 64 lower-case hex digits (upper case is fixable with `--fix`).",
+    ),
+    "duplicate-hash": RuleInfo(
+        "mlmeta.rules.hashes",
+        frozenset({"manifest"}),
+        "Two manifest rows share a `reproducibility_hash`.",
+        "warning",
     ),
 }
 

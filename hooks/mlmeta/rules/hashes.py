@@ -1,0 +1,169 @@
+"""Provenance hashes: `sha256:` and 64 lower-case hex digits, said precisely; one hash per manifest row.
+
+A hash is any key named `reproducibility_hash`, anywhere in any document, and any value
+the document's schema marks with `"x-mlmeta-provenance-hash": true` (directly or through
+`$ref`), whatever its key. The schema's own pattern already rejects a bad hash with a
+generic message; this rule says what is wrong and replaces that finding. Upper-case hex
+is the one fixable case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from mlmeta.documents import join
+from mlmeta.findings import Fix, Problem
+from mlmeta.rules import Where
+
+KEY = "reproducibility_hash"
+MARK = "x-mlmeta-provenance-hash"
+PREFIX = "sha256:"
+HASH = re.compile(r"sha256:[0-9a-f]{64}\Z")
+HEX64 = re.compile(r"[0-9a-fA-F]{64}\Z")
+NOT_HEX = re.compile(r"[^0-9a-fA-F]")
+ALGORITHM = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,15}\Z")  # short enough to name, e.g. md5, sha1, blake3
+EXPECTED = "sha256:<64 lower-case hex digits>"
+ANY = None  # a path step that matches every array item or object member
+
+Path = tuple[str | None, ...]
+
+
+def check(value: Any, where: Where) -> Iterator[Problem]:
+    for pointer, text in hashes(value, where.kind, where.version):
+        problem = diagnose(text)
+        if problem is not None:
+            message, fix = problem
+            yield Problem(pointer, "hash-format", message, replaces="schema", fix=fix)
+    if where.kind == "manifest" and isinstance(value, dict) and isinstance(value.get(KEY), str):
+        seen: dict[str, tuple[int, Any]] = where.state.setdefault("hashes", {})
+        first, repo_id = seen.setdefault(value[KEY], (where.line, value.get("repo_id")))
+        # the same row twice is `duplicate-row`'s finding; two models with one hash is this one
+        if first != where.line and repo_id != value.get("repo_id"):
+            message = f"same reproducibility_hash as the row on line {first}: two models, one provenance"
+            yield Problem(f"/{KEY}", "duplicate-hash", message, "warning")
+
+
+def diagnose(value: Any) -> tuple[str, Fix | None] | None:
+    """What is wrong with a hash, and the fix when there is a safe one; None when it is well-formed."""
+    if value is None:
+        return None  # "not recorded"; whether null is allowed is the schema's call
+    if not isinstance(value, str):
+        return f"a provenance hash is a string, {EXPECTED}", None
+    if HASH.match(value):
+        return None
+    if value != value.strip():
+        return f"spaces around the hash; write {EXPECTED} alone", None
+    algorithm, colon, digest = value.partition(":")
+    if not colon:
+        if HEX64.match(value):
+            return f"missing the {PREFIX} prefix", None
+        return f"not a provenance hash: missing the {PREFIX} prefix; expected {EXPECTED}", None
+    if algorithm != "sha256":
+        if algorithm.lower() == "sha256":
+            return f"write the prefix {PREFIX} in lower case", None
+        if ALGORITHM.match(algorithm):
+            return f"{algorithm.lower()} hash, not sha256; expected {EXPECTED}", None
+        return f"missing the {PREFIX} prefix; expected {EXPECTED}", None
+    bad = NOT_HEX.search(digest)
+    if bad:
+        return f"non-hex character at position {bad.start() + 1} of the digest (after {PREFIX})", None
+    if len(digest) != 64:
+        return f"{len(digest)} hex digits instead of 64", None
+    fix = Fix(PREFIX + digest.lower(), "hex digits lower-cased")
+    return "upper-case hex digits; a provenance hash is lower-case (mlmeta check --fix lower-cases it)", fix
+
+
+def hashes(value: Any, kind: str | None, version: int | None) -> Iterator[tuple[str, Any]]:
+    """(pointer, value) of every provenance hash in a document, each once."""
+    seen: set[str] = set()
+    for pointer, found in _named(value, ""):
+        seen.add(pointer)
+        yield pointer, found
+    if kind is not None and version is not None:
+        for path in marked_paths(kind, version):
+            for pointer, found in _follow(value, path, ""):
+                if pointer not in seen:
+                    seen.add(pointer)
+                    yield pointer, found
+
+
+def _named(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = join(pointer, key)
+            if key == KEY:
+                yield child, item
+            else:
+                yield from _named(item, child)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _named(item, join(pointer, index))
+
+
+def _follow(value: Any, path: Path, pointer: str) -> Iterator[tuple[str, Any]]:
+    if not path:
+        yield pointer, value
+        return
+    step, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        members = value.items() if step is ANY else ((step, value[step]),) if step in value else ()
+        for key, item in members:
+            yield from _follow(item, rest, join(pointer, key))
+    elif isinstance(value, list) and step is ANY:
+        for index, item in enumerate(value):
+            yield from _follow(item, rest, join(pointer, index))
+
+
+@cache
+def marked_paths(kind: str, version: int) -> frozenset[Path]:
+    from mlmeta.schemas import load_schema
+
+    return paths_in(load_schema(kind, version))
+
+
+def paths_in(root: dict[str, Any]) -> frozenset[Path]:
+    """Where a schema marks provenance hashes, as paths of property names (ANY: any item or member)."""
+    found: set[Path] = set()
+
+    def walk(node: Any, path: Path, refs: frozenset[str]) -> None:
+        if not isinstance(node, dict) or len(path) > 32:
+            return
+        if node.get(MARK) is True:
+            found.add(path)
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref not in refs:
+            walk(_local(root, ref), path, refs | {ref})  # a recursive $ref is followed once per path
+        for key in ("allOf", "anyOf", "oneOf"):
+            for branch in node.get(key, []) if isinstance(node.get(key), list) else []:
+                walk(branch, path, refs)
+        for key in ("if", "then", "else"):
+            walk(node.get(key), path, refs)
+        for sub in _values(node, "dependentSchemas"):
+            walk(sub, path, refs)
+        for name, sub in (node.get("properties") or {}).items():
+            walk(sub, (*path, name), refs)
+        for sub in (node.get("additionalProperties"), node.get("items"), *_values(node, "patternProperties")):
+            walk(sub, (*path, ANY), refs)
+        for sub in node.get("prefixItems") or []:
+            walk(sub, (*path, ANY), refs)
+
+    walk(root, (), frozenset())
+    return frozenset(found)
+
+
+def _values(node: dict[str, Any], key: str) -> list[Any]:
+    value = node.get(key)
+    return list(value.values()) if isinstance(value, dict) else []
+
+
+def _local(root: dict[str, Any], ref: str) -> Any:
+    """A `#/...` reference inside the same schema; other references are not marked hashes here."""
+    if not ref.startswith("#/"):
+        return None
+    from mlmeta.documents import MISSING, resolve
+
+    found = resolve(root, ref[1:])
+    return None if found is MISSING else found

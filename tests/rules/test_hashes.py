@@ -1,0 +1,226 @@
+"""`hash-format` and `duplicate-hash`: precise messages, any file for the dedicated hook, and `--fix`.
+
+Each manifest case also has a fixture (tests/fixtures/manifest/invalid/hash-format.jsonl); these
+tests cover what fixtures cannot: files no route claims, YAML, schema-marked fields, and the fixer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from mlmeta.cli import main
+from mlmeta.rules.hashes import ANY, diagnose, paths_in
+
+from ..conftest import ROOT, realworld
+
+DIGEST = "0123456789abcdef" * 4
+GOOD = "sha256:" + DIGEST
+UPPER = "sha256:" + DIGEST.upper()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (DIGEST, "missing the sha256: prefix"),
+        ("md5:" + DIGEST[:32], "md5 hash, not sha256; expected sha256:<64 lower-case hex digits>"),
+        ("sha1:" + DIGEST[:40], "sha1 hash, not sha256; expected sha256:<64 lower-case hex digits>"),
+        (GOOD[:-1], "63 hex digits instead of 64"),
+        (GOOD + "0", "65 hex digits instead of 64"),
+        ("sha256:" + DIGEST[:4] + "x" + DIGEST[5:], "non-hex character at position 5 of the digest (after sha256:)"),
+        ("sha256:", "0 hex digits instead of 64"),
+        ("SHA256:" + DIGEST, "write the prefix sha256: in lower case"),
+        (GOOD + "\n", "spaces around the hash; write sha256:<64 lower-case hex digits> alone"),
+        ("", "not a provenance hash: missing the sha256: prefix; expected sha256:<64 lower-case hex digits>"),
+        (["sha256:"], "a provenance hash is a string, sha256:<64 lower-case hex digits>"),
+    ],
+)
+def test_each_kind_of_bad_hash_gets_its_own_message_and_no_fix(value: object, message: str) -> None:
+    assert diagnose(value) == (message, None)
+
+
+def test_upper_case_hex_is_the_one_fixable_case_and_good_hashes_and_null_pass() -> None:
+    message, fix = diagnose(UPPER) or ("", None)
+    assert message.startswith("upper-case hex digits")
+    assert fix is not None and fix.value == GOOD
+    mixed = diagnose("sha256:" + DIGEST[:16].upper() + DIGEST[16:])
+    assert mixed is not None and mixed[1] is not None and mixed[1].value == GOOD
+    assert diagnose(GOOD) is None
+    assert diagnose(None) is None
+
+
+def test_dedicated_hook_checks_hashes_anywhere_in_files_no_route_claims(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "build").mkdir()
+    (repo / "build" / "info.json").write_text(
+        json.dumps({"runs": [{"reproducibility_hash": GOOD}, {"reproducibility_hash": "md5:" + DIGEST[:32]}]}, indent=1)
+    )
+    (repo / "release.yaml").write_text(f"artifact:\n  reproducibility_hash: {GOOD[:-2]}\n  other_hash: md5:abc\n")
+    (repo / "rows.jsonl").write_text(json.dumps({"reproducibility_hash": GOOD}) + "\n" + json.dumps({"x": 1}) + "\n")
+    code, out, _ = run(capsys, "check", "--select", "hash-format", "build/info.json", "release.yaml", "rows.jsonl")
+    assert out == (
+        "build/info.json:7:28: error - hash-format: md5 hash, not sha256; expected sha256:<64 lower-case hex digits>"
+        " (at /runs/1/reproducibility_hash)\n"
+        "release.yaml:2:25: error - hash-format: 62 hex digits instead of 64 (at /artifact/reproducibility_hash)\n"
+    )
+    assert code == 1
+
+
+def test_the_hook_checks_only_hashes_even_in_a_routed_file(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "models.jsonl").write_text('{"repo_id": "x", "reproducibility_hash": "' + UPPER + '"}\n')
+    code, out, _ = run(capsys, "check", "--select", "hash-format", "models.jsonl")
+    assert out == (
+        "models.jsonl:1:42: error manifest/v1 hash-format: upper-case hex digits; a provenance hash is lower-case"
+        " (mlmeta check --fix lower-cases it) (at /reproducibility_hash)\n"
+    )
+    assert code == 1
+
+
+def test_a_field_the_schema_marks_is_a_hash_whatever_its_name() -> None:
+    schema = {
+        "properties": {
+            "snapshot": {"$ref": "#/$defs/hash"},
+            "files": {"type": "array", "items": {"properties": {"digest": {"$ref": "#/$defs/hash"}}}},
+            "by_device": {"additionalProperties": {"anyOf": [{"$ref": "#/$defs/hash"}, {"type": "null"}]}},
+            "tree": {"$ref": "#/$defs/node"},
+            "plain": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},  # a pattern alone is no mark
+        },
+        "$defs": {
+            "hash": {"type": "string", "x-mlmeta-provenance-hash": True},
+            "node": {"properties": {"hash": {"$ref": "#/$defs/hash"}, "child": {"$ref": "#/$defs/node"}}},
+        },
+    }
+    assert paths_in(schema) == {
+        ("snapshot",),
+        ("files", ANY, "digest"),
+        ("by_device", ANY),
+        ("tree", "hash"),
+        # a recursive $ref is not followed into itself: (tree, child, hash) is not found
+    }
+
+
+def test_the_bundled_schemas_mark_their_hashes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    measurements = {"results": [{"repo_id": "OpenMed/x", "recommended_tier": "phone", "reproducibility_hash": UPPER}]}
+    (repo / "measurements.json").write_text(json.dumps(measurements))
+    code, out, _ = run(capsys, "check", "--kind", "measurements", "measurements.json")
+    assert out.count("hash-format") == 1 and " schema:" not in out
+    assert "(at /results/0/reproducibility_hash)" in out
+    assert code == 1
+
+
+# --fix -----------------------------------------------------------------------------------------------
+
+
+def test_fix_lower_cases_the_hex_and_changes_no_other_byte_crlf_and_non_ascii(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (
+        '\ufeff{\r\n  "name": "Modèle «ñ» 模型",\r\n\t"reproducibility_hash" :  "' + UPPER + '",\r\n'
+        '  "nested": {"reproducibility_hash": "' + UPPER + '", "note": "ÄBC\\u00e9"}\r\n}\r\n'
+    ).encode("utf-8")
+    path = repo / "meta.json"
+    path.write_bytes(before)
+    path.chmod(0o640)
+    code, out, _ = run(capsys, "check", "--select", "hash-format", "--fix", "meta.json")
+    assert out == (
+        "meta.json:1:1: error - encoding: file starts with a UTF-8 byte-order mark; remove it\n"  # kept: not ours
+        "meta.json:3:28: fixed - hash-format: hex digits lower-cased (at /reproducibility_hash)\n"
+        "meta.json:4:38: fixed - hash-format: hex digits lower-cased (at /nested/reproducibility_hash)\n"
+    )
+    assert code == 1
+    assert path.read_bytes() == before.replace(UPPER.encode(), GOOD.encode())
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in repo.iterdir() if p.name != ".git"] == ["meta.json"]  # no temporary file left
+    # fixed: the next run finds no hash to fix and writes nothing
+    code, out, _ = run(capsys, "check", "--select", "hash-format", "--fix", "meta.json")
+    assert "hash-format" not in out
+    assert path.read_bytes() == before.replace(UPPER.encode(), GOOD.encode())
+
+
+def test_fix_in_jsonl_rows_and_yaml_keeps_every_other_byte(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = (
+        f'{{"repo_id":"a/one","reproducibility_hash":"{UPPER}"}}\n'
+        f'{{"repo_id":"a/two","reproducibility_hash":"{GOOD[:-1]}"}}\r\n'
+        f'\n{{"repo_id":"a/thrée","reproducibility_hash":"{UPPER.replace("A", "a")}"}}'  # no final newline
+    )
+    (repo / "rows.jsonl").write_bytes(rows.encode())
+    yaml = f"# provenance\nplain: {UPPER}  # comment\nquoted: '{UPPER}'\nlist: [\"{UPPER}\"]\n"
+    yaml = yaml.replace("plain", "reproducibility_hash", 1)
+    (repo / "meta.yml").write_bytes(yaml.encode())
+    code, out, _ = run(capsys, "check", "--select", "hash-format", "--fix", "rows.jsonl", "meta.yml")
+    assert code == 1
+    assert out == (
+        "rows.jsonl:2:43: error - hash-format: 63 hex digits instead of 64 (at /reproducibility_hash)\n"
+        "rows.jsonl:1:43: fixed - hash-format: hex digits lower-cased (at /reproducibility_hash)\n"
+        "rows.jsonl:4:45: fixed - hash-format: hex digits lower-cased (at /reproducibility_hash)\n"
+        "meta.yml:2:23: fixed - hash-format: hex digits lower-cased (at /reproducibility_hash)\n"
+    )
+    assert (repo / "rows.jsonl").read_bytes() == rows.replace(UPPER, GOOD).replace(
+        UPPER.replace("A", "a"), GOOD
+    ).encode()
+    fixed_yaml = yaml.replace(f"reproducibility_hash: {UPPER}", f"reproducibility_hash: {GOOD}")
+    assert (repo / "meta.yml").read_bytes() == fixed_yaml.encode()  # the other keys are no hashes: untouched
+
+
+def test_without_fix_nothing_is_written(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = f'{{"reproducibility_hash": "{UPPER}"}}\n'
+    (repo / "a.json").write_text(text)
+    code, out, _ = run(capsys, "check", "--select", "hash-format", "a.json")
+    assert code == 1 and "error - hash-format: upper-case hex digits" in out
+    assert (repo / "a.json").read_text() == text
+
+
+def test_a_hash_spelled_with_escapes_is_reported_not_rewritten(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    escaped = UPPER.replace("A", "\\u0041")  # the same string, spelled another way: no safe in-place edit
+    text = f'{{"reproducibility_hash": "{escaped}"}}\n'
+    (repo / "a.json").write_text(text)
+    code, out, _ = run(capsys, "check", "--select", "hash-format", "--fix", "a.json")
+    assert code == 1
+    assert out.startswith("a.json:1:26: error - hash-format: upper-case hex digits")
+    assert (repo / "a.json").read_text() == text
+
+
+def test_fixed_lines_go_to_stderr_when_stdout_is_a_report(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "a.json").write_text(f'{{"reproducibility_hash": "{UPPER}"}}\n')
+    code, out, err = run(capsys, "check", "--select", "hash-format", "--fix", "--format", "json", "a.json")
+    assert (code, json.loads(out)) == (1, [])
+    assert err == "a.json:1:26: fixed - hash-format: hex digits lower-cased (at /reproducibility_hash)\n"
+
+
+# the hook ---------------------------------------------------------------------------------------------
+
+
+def test_the_hook_takes_json_jsonl_and_yaml_files_by_pattern() -> None:
+    from ruamel.yaml import YAML
+
+    hooks = {hook["id"]: hook for hook in YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    hook = hooks["mlmeta-reproducibility-hash"]
+    assert hook["entry"] == "mlmeta check --select hash-format,duplicate-hash"
+    assert "types" not in hook  # pre-commit tags .jsonl as text only
+    files = re.compile(hook["files"])
+    assert all(files.search(name) for name in ("a.json", "dir/models.jsonl", "x.yaml", "Kit.yml", "r.ndjson"))
+    assert not any(files.search(name) for name in ("a.py", "jsonl.txt", "yaml"))
+
+
+@pytest.mark.parametrize("name", ["openmed/models.seed-era.jsonl", "openmed/models.later.jsonl"])
+def test_every_real_openmed_hash_is_well_formed_and_unique(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = realworld(name)
+    code, out, _ = run(capsys, "check", "--kind", "manifest", "--select", "hash-format,duplicate-hash", str(path))
+    assert (code, out) == (0, "")
