@@ -46,6 +46,15 @@ RULES: dict[str, RuleInfo] = {
         frozenset({"manifest", "measurements"}),
         "A `repo_id` is outside the namespace `[tool.mlmeta] namespace` requires.",
     ),
+    "duplicate-measurement": RuleInfo(
+        "mlmeta.rules.measurements",
+        frozenset({"measurements"}),
+        "A measurements file holds two records for one `repo_id`; enrich would not know which to merge.",
+    ),
+    # produced by `mlmeta manifest enrich`, not by a per-file check
+    "unmatched-measurement": RuleInfo(
+        "mlmeta.manifest.enrich", frozenset(), "A measurement names a `repo_id` that no row of the manifest has."
+    ),
     "hash-format": RuleInfo(
         "mlmeta.rules.hashes",
         None,

@@ -1,0 +1,169 @@
+"""The offline registry: `models.jsonl` loaded into memory, keyed by `repo_id`, no network.
+
+    registry = Registry.load("models.jsonl")
+    registry.get("OpenMed/...")              # the row (a plain dict), or None
+    registry.filter(family="PII", language="de")
+    len(registry); list(registry)            # rows in file order
+
+Loading parses every row (orjson when installed, else the standard library) and refuses a file
+that is not a manifest at all: a row that is not a JSON object, or two rows with one `repo_id`.
+Schema validation is `mlmeta check`'s job, not the loader's: a registry is read far more often
+than it is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+Row = dict[str, Any]
+
+
+class ManifestError(ValueError):
+    """A file the registry cannot hold: each problem as `path:line: message`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _decoder() -> Callable[[bytes], Any]:
+    try:
+        import orjson
+
+        return orjson.loads
+    except ImportError:  # pragma: no cover - orjson is a dependency; the fallback keeps the loader working
+        return lambda raw: json.loads(raw, parse_constant=_refuse_constant)
+
+
+def _refuse_constant(token: str) -> float:
+    raise ValueError(f"{token} is not JSON")  # NaN and Infinity, as orjson refuses them
+
+
+class Registry:
+    __slots__ = ("_by_id", "_rows", "path")
+
+    def __init__(self, rows: list[Row], path: Path | None = None) -> None:
+        self.path = path
+        self._rows = rows
+        self._by_id = {row["repo_id"]: row for row in rows}
+
+    @classmethod
+    def load(cls, path: str | Path) -> Registry:
+        path = Path(path)
+        loads = _decoder()
+        rows: list[Row] = []
+        problems: list[str] = []
+        lines: dict[str, int] = {}
+        enabled = gc.isenabled()
+        gc.disable()  # millions of new containers, none of them cyclic: collecting during the load only costs time
+        try:
+            for number, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
+                if not raw or raw.isspace():  # a blank line (isspace: no copy of every row)
+                    continue
+                try:
+                    row = loads(raw)
+                except ValueError as error:  # JSONDecodeError, orjson.JSONDecodeError, UnicodeDecodeError
+                    problems.append(f"{path}:{number}: not a JSON row ({type(error).__name__})")
+                    continue
+                repo_id = row.get("repo_id") if isinstance(row, dict) else None
+                if not isinstance(repo_id, str):
+                    problems.append(f"{path}:{number}: not a manifest row: a JSON object with a string repo_id")
+                elif repo_id in lines:
+                    problems.append(f"{path}:{number}: repo_id already used by the row on line {lines[repo_id]}")
+                else:
+                    lines[repo_id] = number
+                    rows.append(row)
+        finally:
+            if enabled:
+                gc.enable()
+        if problems:
+            raise ManifestError(problems)
+        return cls(rows, path)
+
+    def get(self, repo_id: str) -> Row | None:
+        return self._by_id.get(repo_id)
+
+    def filter(
+        self,
+        *,
+        family: str | None = None,
+        task: str | None = None,
+        language: str | None = None,
+        tier: str | None = None,
+        format: str | None = None,  # the manifest's own word (`formats`)
+    ) -> list[Row]:
+        """Rows, in file order, that meet every filter given; languages compare as BCP 47 does (any case, `_` = `-`)."""
+        tests: list[Callable[[Row], bool]] = []
+        for key, wanted in (("family", family), ("task", task), ("tier", tier)):
+            if wanted is not None:
+                tests.append(_equals(key, wanted))
+        if language is not None:
+            code = _language(language)
+            tests.append(lambda row: any(_language(x) == code for x in _strings(row.get("languages"))))
+        if format is not None:
+            tests.append(lambda row: format in _strings(row.get("formats")))
+        return [row for row in self._rows if all(test(row) for test in tests)]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self._rows)
+
+    def __contains__(self, repo_id: object) -> bool:
+        return repo_id in self._by_id
+
+    def __repr__(self) -> str:
+        return f"Registry({str(self.path)!r}, {len(self)} rows)"
+
+
+def _equals(key: str, wanted: str) -> Callable[[Row], bool]:
+    return lambda row: row.get(key) == wanted
+
+
+def _language(code: str) -> str:
+    return code.lower().replace("_", "-")
+
+
+def _strings(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _load(args: argparse.Namespace) -> Registry | None:
+    try:
+        return Registry.load(args.manifest)
+    except OSError as error:
+        print(f"mlmeta: error: cannot read {args.manifest}: {error.strerror or error}", file=sys.stderr)
+    except ManifestError as error:
+        print(error, file=sys.stderr)
+    return None
+
+
+def show(args: argparse.Namespace) -> int:
+    """`mlmeta manifest show REPO_ID`: the row, pretty-printed; exit 1 when the manifest has no such row."""
+    registry = _load(args)
+    if registry is None:
+        return 2
+    row = registry.get(args.repo_id)
+    if row is None:
+        print(f"mlmeta: {args.manifest} has no row for {args.repo_id}", file=sys.stderr)
+        return 1
+    print(json.dumps(row, indent=2, ensure_ascii=False))
+    return 0
+
+
+def list_rows(args: argparse.Namespace) -> int:
+    """`mlmeta manifest list --family PII --language de`: matching repo ids (or rows), in file order."""
+    registry = _load(args)
+    if registry is None:
+        return 2
+    filters = {name: getattr(args, name) for name in ("family", "task", "language", "tier", "format")}
+    for row in registry.filter(**filters):
+        print(json.dumps(row, ensure_ascii=False, separators=(",", ":")) if args.rows else row["repo_id"])
+    return 0

@@ -1,0 +1,96 @@
+"""A manifest as raw lines, for tools that rewrite some rows and must leave every other byte alone.
+
+Each line keeps its exact bytes (line ending, non-ASCII text, key order, blank lines); a row that
+must change is re-serialised in the style its own line was written in, so a rewritten file differs
+from the old one only where a value changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlmeta.documents import Document
+from mlmeta.findings import Finding, Problem
+
+# (item separator, key separator, ensure_ascii); the first is the catalog's own style
+STYLES: tuple[tuple[str, str, bool], ...] = (
+    (",", ":", False),
+    (", ", ": ", False),
+    (",", ":", True),
+    (", ", ": ", True),
+)
+
+
+@dataclass
+class Line:
+    number: int  # 1-based
+    raw: bytes  # exactly as read, line ending included
+    document: Document | None  # None for a blank line
+
+    @property
+    def ending(self) -> bytes:
+        return ending(self.raw)
+
+
+def ending(raw: bytes) -> bytes:
+    if raw.endswith(b"\r\n"):
+        return b"\r\n"
+    return b"\n" if raw.endswith(b"\n") else b""
+
+
+def read_lines(path: Path, display: str) -> list[Line]:
+    """Every line of a JSONL file with its document; raises OSError when the file cannot be read."""
+    from mlmeta.documents.jsonl import rows
+
+    raw_lines = split_lines(path.read_bytes())
+    lines = [Line(number, raw, None) for number, raw in enumerate(raw_lines, start=1)]
+    for document in rows(raw_lines, display):
+        lines[document.line - 1].document = document
+    return lines
+
+
+def split_lines(data: bytes) -> list[bytes]:
+    """Lines ending at `\\n` only, as JSON Lines and a binary file's iterator read them (not `bytes.splitlines`)."""
+    lines = [line + b"\n" for line in data.split(b"\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def style_of(value: Any, text: str) -> tuple[str, str, bool]:
+    """The serialisation style that reproduces a row's own text, or the catalog's compact style."""
+    stripped = text.rstrip("\r\n")
+    for style in STYLES:
+        if dumps(value, style) == stripped:
+            return style
+    return STYLES[0]
+
+
+def dumps(value: Any, style: tuple[str, str, bool] = STYLES[0]) -> str:
+    items, keys, ascii_only = style
+    return json.dumps(value, ensure_ascii=ascii_only, separators=(items, keys), allow_nan=False)
+
+
+def serialise(value: Any, old: Document, line_ending: bytes) -> bytes:
+    """A changed row in the style of the line it replaces, with that line's ending."""
+    return dumps(value, style_of(old.value, old.text or "")).encode("utf-8") + line_ending
+
+
+def reading_findings(lines: list[Line], kind: str, version: int | None) -> Iterator[Finding]:
+    """What went wrong while reading the rows (parse, encoding, duplicate keys), as findings."""
+    for line in lines:
+        if line.document is not None:
+            for problem, (row, column) in line.document.problems:
+                yield finding(line.document, problem, kind, version, (row, column))
+
+
+def finding(
+    document: Document, problem: Problem, kind: str | None, version: int | None, where: tuple[int, int] | None = None
+) -> Finding:
+    row, column = where or document.locator.locate(problem.pointer, problem.on_key)
+    return Finding(
+        document.path, row, column, problem.pointer, kind, version, problem.rule, problem.severity, problem.message
+    )
