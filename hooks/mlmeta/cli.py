@@ -27,9 +27,20 @@ def _check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="say which files were skipped and why")
 
 
+def _modelkit(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ref = actions.add_parser("ref", help="parse a ModelKit reference the way KitOps does (exit 1 if it is invalid)")
+    ref.add_argument("reference", metavar="REF", help="[registry/]repository[:tag[,tag...]][@digest], or a digest")
+    ref.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    id_ = actions.add_parser("id", help="print the ModelKitID: sha256 of the manifest's bytes as stored")
+    id_.add_argument("manifest", metavar="MANIFEST", help="a ModelKit manifest JSON file")
+    id_.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+
 # command -> (how to parse its arguments, "module:function" that does the work, help)
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], str, str]] = {
     "check": (_check, "mlmeta.check:run", "validate metadata files (the pre-commit hooks run this)"),
+    "modelkit": (_modelkit, "mlmeta.modelkit.commands:run", "parse ModelKit references, print ModelKitIDs"),
     "manifest": (manifest_arguments, "mlmeta.manifest.commands:run", "enrich, generate, show or list manifest rows"),
 }
 

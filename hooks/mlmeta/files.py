@@ -46,10 +46,12 @@ def excluded(relative: str, config: Config) -> bool:
 
 
 def expand(paths: list[str], config: Config) -> Iterator[Path]:
-    """Files as given; a folder stands for the routed files inside it."""
+    """Files as given; a folder stands for the routed files inside it, or is an OCI image layout."""
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        if (path / "oci-layout").is_file():
+            yield path  # checked as one unit: its blobs are no files of their own
+        elif path.is_dir():
             for name in sorted(p for p in path.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.parts)):
                 relative = name.resolve().relative_to(config.root).as_posix() if _inside(name, config.root) else name.as_posix()
                 if configured_route(relative, config) is not None and not excluded(relative, config):

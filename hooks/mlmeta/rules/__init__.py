@@ -46,6 +46,55 @@ RULES: dict[str, RuleInfo] = {
         frozenset({"manifest", "measurements"}),
         "A `repo_id` is outside the namespace `[tool.mlmeta] namespace` requires.",
     ),
+    "kitfile-path": RuleInfo(
+        "mlmeta.rules.kitfile",
+        frozenset({"kitfile"}),
+        "A Kitfile path is absolute, leaves the Kitfile's folder, is a URL, or names a ModelKit outside `model.path`.",
+    ),
+    "kitfile-duplicate-path": RuleInfo(
+        "mlmeta.rules.kitfile",
+        frozenset({"kitfile"}),
+        "Two Kitfile layers use the same path (after `./`, `..` and a trailing `/` are resolved).",
+    ),
+    "kitfile-part-type": RuleInfo(
+        "mlmeta.rules.kitfile",
+        frozenset({"kitfile"}),
+        "A model part's `type` does not match `^[\\w][\\w.-]*$` or is longer than 64 characters.",
+    ),
+    "kitfile-missing-path": RuleInfo(
+        "mlmeta.rules.kitfile",
+        frozenset({"kitfile"}),
+        "A Kitfile path does not exist beside the Kitfile (an error under `--strict`).",
+        "warning",
+    ),
+    "kitfile-duplicate-dataset": RuleInfo(
+        "mlmeta.rules.kitfile", frozenset({"kitfile"}), "Two datasets share a name (KitOps allows it).", "warning"
+    ),
+    "modelkit-layers": RuleInfo(
+        "mlmeta.rules.modelkit",
+        frozenset({"modelkit-manifest"}),
+        "A ModelKit's layers do not fit it: a second model layer, legacy and current media types mixed, or "
+        "(in an OCI layout) layers other than those its Kitfile declares.",
+    ),
+    # produced by `mlmeta modelkit ref` and the OCI image-layout check, not by a per-file check
+    "modelkit-ref": RuleInfo(
+        "mlmeta.modelkit.reference",
+        frozenset(),
+        "A ModelKit reference breaks the naming rules (registry, repository, tag or digest).",
+    ),
+    "modelkit-layout": RuleInfo(
+        "mlmeta.modelkit.layout", frozenset(), "An OCI image layout lacks a valid `oci-layout` or `index.json`."
+    ),
+    "modelkit-blob": RuleInfo(
+        "mlmeta.modelkit.layout",
+        frozenset(),
+        "A blob an OCI image layout names is missing, or differs from its declared size or digest.",
+    ),
+    "modelkit-config": RuleInfo(
+        "mlmeta.modelkit.layout",
+        frozenset(),
+        "A ModelKit's config blob is not a Kitfile, or its layer digests are malformed or incomplete.",
+    ),
     "duplicate-measurement": RuleInfo(
         "mlmeta.rules.measurements",
         frozenset({"measurements"}),
