@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 
 from mlmeta import __version__
+from mlmeta.manifest.hashing import arguments as hash_arguments
 from mlmeta.manifest.commands import manifest_arguments
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -40,6 +41,7 @@ def _modelkit(parser: argparse.ArgumentParser) -> None:
 # command -> (how to parse its arguments, "module:function" that does the work, help)
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], str, str]] = {
     "check": (_check, "mlmeta.check:run", "validate metadata files (the pre-commit hooks run this)"),
+    "hash": (hash_arguments, "mlmeta.manifest.hashing:run", "compute provenance hashes; verify a manifest's"),
     "modelkit": (_modelkit, "mlmeta.modelkit.commands:run", "parse ModelKit references, print ModelKitIDs"),
     "manifest": (manifest_arguments, "mlmeta.manifest.commands:run", "enrich, generate, show or list manifest rows"),
 }

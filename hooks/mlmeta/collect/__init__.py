@@ -1,0 +1,1 @@
+"""Metadata from elsewhere: the Hugging Face Hub, local model snapshots, leaderboard scores."""
