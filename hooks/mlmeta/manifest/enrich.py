@@ -15,16 +15,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mlmeta.config import Config
 from mlmeta.findings import Finding, Problem
-from mlmeta.manifest.rows import Line, finding, read_lines, reading_findings, serialise
+from mlmeta.manifest.rows import Line, finding, judge, read_lines, reading_findings, serialise
 from mlmeta.schemas import Route, RouteError
-
-if TYPE_CHECKING:
-    from mlmeta.documents import Document
-    from mlmeta.rules import Run
 
 MEASUREMENTS = Route("measurements")  # the version comes from the file's `$schema`, else v1
 
@@ -142,27 +138,10 @@ def _merge(
             continue
         new = serialise(merged, document, line.ending)
         located = parse_text(new.decode("utf-8"), document.path, line.number)
-        problems = list(_validate(merged, located, path, version, run, state))
+        problems = list(judge(merged, located, path, version, run, state))
         outcome.findings.extend(finding(located, problem, "manifest", version) for problem in problems)
         outcome.enriched += 1
         yield line.number, new
-
-
-def _validate(
-    row: dict[str, Any], document: Document, path: Path, version: int, run: Run, state: dict[str, Any]
-) -> Iterator[Problem]:
-    """The merged row against its schema and the manifest rules, as `mlmeta check` would judge it."""
-    from mlmeta.rules import Where, checks_for
-    from mlmeta.schema_errors import problems
-    from mlmeta.schemas import Validators, load_schema
-
-    validators: Validators = run.cache.setdefault("enrich-validators", Validators())
-    schema = load_schema("manifest", version)
-    for error in validators.get("manifest", version).iter_errors(row):
-        yield from problems(error, schema)
-    for module, check in checks_for("manifest", None):
-        where = Where(document.path, path, "manifest", version, document.line, run, state.setdefault(module, {}))
-        yield from check(row, where)
 
 
 def _unmatched(measured: dict[str, Measurement], lines: list[Line], document: Any, shown: str) -> Iterator[Finding]:

@@ -11,10 +11,13 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlmeta.documents import Document
 from mlmeta.findings import Finding, Problem
+
+if TYPE_CHECKING:
+    from mlmeta.rules import Run
 
 # (item separator, key separator, ensure_ascii); the first is the catalog's own style
 STYLES: tuple[tuple[str, str, bool], ...] = (
@@ -94,3 +97,24 @@ def finding(
     return Finding(
         document.path, row, column, problem.pointer, kind, version, problem.rule, problem.severity, problem.message
     )
+
+
+def judge(
+    row: dict[str, Any], document: Document, path: Path, version: int, run: Run, state: dict[str, Any]
+) -> Iterator[Problem]:
+    """A row about to be written, against its schema and the manifest rules, as `mlmeta check` would judge it.
+
+    `document` is the row as it will be written (for its path and line); `state` carries the rules'
+    per-file memory (rows seen so far) from one row to the next.
+    """
+    from mlmeta.rules import Where, checks_for
+    from mlmeta.schema_errors import problems
+    from mlmeta.schemas import Validators, load_schema
+
+    validators: Validators = run.cache.setdefault("manifest-validators", Validators())
+    schema = load_schema("manifest", version)
+    for error in validators.get("manifest", version).iter_errors(row):
+        yield from problems(error, schema)
+    for module, check in checks_for("manifest", None):
+        where = Where(document.path, path, "manifest", version, document.line, run, state.setdefault(module, {}))
+        yield from check(row, where)

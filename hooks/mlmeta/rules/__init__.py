@@ -104,6 +104,19 @@ RULES: dict[str, RuleInfo] = {
     "unmatched-measurement": RuleInfo(
         "mlmeta.manifest.enrich", frozenset(), "A measurement names a `repo_id` that no row of the manifest has."
     ),
+    "script-coverage": RuleInfo(
+        "mlmeta.rules.script_coverage", frozenset({"manifest"}), "(manifest v2) A PII row lacks `script_coverage`."
+    ),
+    "script-verdict": RuleInfo(
+        "mlmeta.rules.script_coverage",
+        frozenset({"manifest"}),
+        "(manifest v2) A script's verdict does not follow the row's languages and its UNK rate.",
+    ),
+    "script-eval": RuleInfo(
+        "mlmeta.rules.script_coverage",
+        frozenset({"manifest"}),
+        "(manifest v2) `script_eval` lacks a script the row's languages claim.",
+    ),
     "hash-format": RuleInfo(
         "mlmeta.rules.hashes",
         None,

@@ -1,0 +1,143 @@
+"""`mlmeta migrate --to N FILE...`: upgrade manifests to a newer row schema, in place and atomically.
+
+What a v1 row needs to become a v2 row: nothing it can be given. v2 keeps every v1 key with the
+same meaning and only adds optional keys, so a row is rewritten only when it names its schema
+(`"$schema": ".../manifest/v1.json"` becomes `.../v2.json`); every other row stays byte for byte.
+Then each row must pass v2 and its rules as `mlmeta check --kind manifest@2` would judge it. v2's
+one new obligation, `script_coverage` on a PII row, is a measurement of the tokenizer: it cannot
+be derived from the row, so such rows are reported (rule `script-coverage`) and nothing is written.
+A migrated file declares its new version through `[tool.mlmeta.routes]` (`"models.jsonl" =
+"manifest@2"`); the command says so when the route does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlmeta.config import Config
+from mlmeta.findings import Finding
+from mlmeta.schemas import Route, RouteError, parse_schema_ref
+
+_VERSION_TAIL = re.compile(r"v(\d+)(\.json(?:#.*)?)\Z")
+
+
+def _renamed_schema(row: dict[str, Any], kind: str, version: int) -> dict[str, Any]:
+    """The row with a `$schema` that names `kind/v<version>` pointed at the next version; else the row itself."""
+    ref = row.get("$schema")
+    route = parse_schema_ref(ref) if isinstance(ref, str) else None
+    if ref is None or route != Route(kind, version):
+        return row
+    assert isinstance(ref, str)
+    return {**row, "$schema": _VERSION_TAIL.sub(lambda m: f"v{version + 1}{m.group(2)}", ref)}
+
+
+def manifest_1_to_2(row: dict[str, Any]) -> dict[str, Any]:
+    """v2 adds optional keys only: a v1 row is a v2 row once its own `$schema`, if any, says so."""
+    return _renamed_schema(row, "manifest", 1)
+
+
+# (kind, from version) -> the row upgrade to the next version
+STEPS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
+    ("manifest", 1): manifest_1_to_2,
+}
+
+
+@dataclass
+class Outcome:
+    path: str
+    source: int
+    target: int
+    findings: list[Finding] = field(default_factory=list)
+    changed: int = 0
+    unchanged: int = 0
+    written: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+
+def migrate(path: Path, shown: str, source: int, target: int, config: Config) -> Outcome:
+    from mlmeta.atomic import write_atomic
+    from mlmeta.documents.json import parse_text
+    from mlmeta.manifest.rows import finding, judge, read_lines, reading_findings, serialise
+    from mlmeta.rules import Run
+
+    outcome = Outcome(shown, source, target)
+    try:
+        lines = read_lines(path, shown)
+    except OSError as error:
+        message = f"cannot read file: {error.strerror or error}"
+        outcome.findings.append(Finding(shown, 1, 1, "", "manifest", source, "read", "error", message))
+        return outcome
+    outcome.findings.extend(reading_findings(lines, "manifest", source))
+    run, state = Run(config), dict[str, dict[str, Any]]()
+    replacements: dict[int, bytes] = {}
+    for line in lines:
+        document = line.document
+        if document is None or not document.ok:
+            continue
+        row = document.value
+        for version in range(source, target):
+            row = STEPS["manifest", version](row) if isinstance(row, dict) else row
+        if row == document.value:
+            outcome.unchanged += 1
+            located = document
+        else:
+            outcome.changed += 1
+            replacements[line.number] = serialise(row, document, line.ending)
+            located = parse_text(replacements[line.number].decode("utf-8"), shown, line.number)
+        problems = judge(row, located, path, target, run, state) if isinstance(row, dict) else ()
+        outcome.findings.extend(finding(located, problem, "manifest", target) for problem in problems)
+    outcome.findings.sort(key=Finding.sort_key)
+    if not outcome.failed and replacements:
+        write_atomic(path, (replacements.get(line.number, line.raw) for line in lines))
+        outcome.written = True
+    return outcome
+
+
+def run(args: argparse.Namespace) -> int:
+    from mlmeta import config as configuration
+    from mlmeta.engine import Engine
+    from mlmeta.reporters import writer
+    from mlmeta.schemas import configured_route, decide, versions
+
+    config = configuration.load(configuration.find_root(Path.cwd()), Path(args.config) if args.config else None)
+    forced = Route.parse(args.kind) if args.kind else None
+    if forced is not None and forced.kind != "manifest":
+        raise RouteError(f"--kind must name a manifest version (manifest@N), not {args.kind!r}")
+    if args.to not in versions("manifest"):
+        have = ", ".join(str(v) for v in versions("manifest"))
+        raise RouteError(f"manifest has no schema v{args.to} to migrate to (bundled: {have})")
+    display = Engine(config).display
+    failed = False
+    for name in args.paths:
+        path = Path(name)
+        shown = display(path)
+        configured = configured_route(shown, config)
+        route = decide(forced, None, configured if configured and configured.kind == "manifest" else Route("manifest"))
+        assert route is not None and route.version is not None
+        if route.version > args.to:
+            raise RouteError(f"{shown} follows manifest v{route.version}; migrate only upgrades (--to {args.to})")
+        if route.version == args.to:
+            print(f"{shown}: already manifest/v{args.to}; nothing to do")
+            continue
+        outcome = migrate(path, shown, route.version, args.to, config)
+        writer("text")(outcome.findings, sys.stdout)
+        if outcome.failed:
+            failed = True
+            print(f"mlmeta: {shown} not migrated: fix the rows above, then migrate again", file=sys.stderr)
+            continue
+        print(
+            f"{shown}: manifest/v{route.version} -> v{args.to}: {outcome.changed} row(s) rewritten, "
+            f"{outcome.unchanged} unchanged"
+        )
+        if configured is None or configured.version != args.to:
+            print(f'{shown}: declare it: [tool.mlmeta.routes] "{shown}" = "manifest@{args.to}" in pyproject.toml')
+    return 1 if failed else 0
