@@ -58,6 +58,10 @@ def _did_you_mean(key: str, parent: Any) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _count(number: Any, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _limit(name: str, kind: Any) -> str:
     limit = kind.limit
     return {
@@ -65,12 +69,12 @@ def _limit(name: str, kind: Any) -> str:
         "maximum": f"must be <= {limit}",
         "exclusiveMinimum": f"must be > {limit}",
         "exclusiveMaximum": f"must be < {limit}",
-        "minLength": f"must be at least {limit} characters long",
-        "maxLength": f"must be at most {limit} characters long",
-        "minItems": f"must hold at least {limit} items",
-        "maxItems": f"must hold at most {limit} items",
-        "minProperties": f"must hold at least {limit} keys",
-        "maxProperties": f"must hold at most {limit} keys",
+        "minLength": f"must be at least {_count(limit, 'character')} long",
+        "maxLength": f"must be at most {_count(limit, 'character')} long",
+        "minItems": f"must hold at least {_count(limit, 'item')}",
+        "maxItems": f"must hold at most {_count(limit, 'item')}",
+        "minProperties": f"must hold at least {_count(limit, 'key')}",
+        "maxProperties": f"must hold at most {_count(limit, 'key')}",
     }[name]
 
 
@@ -89,12 +93,9 @@ def problems(error: Any, schema: dict[str, Any]) -> Iterator[Problem]:
         message = _describe(inner, schema)
         yield Problem(join(pointer, inner.instance), "schema", f"key {show_key(inner.instance)}: {message}", on_key=True)
         return
-    if name in ("anyOf", "oneOf") and getattr(kind, "context", None):
-        branch = _matching_branch(kind.context, error.instance_path)
-        if branch is not None:
-            for inner in branch:
-                yield from problems(inner, schema)
-            return
+    if name in ("anyOf", "oneOf") and type(kind).__name__ != "OneOfMultipleValid":
+        yield from _alternatives(error, pointer, schema)
+        return
     yield Problem(pointer, "schema", _describe(error, schema))
 
 
@@ -106,18 +107,54 @@ def _describe(error: Any, schema: dict[str, Any]) -> str:
     return message
 
 
-def _matching_branch(branches: list[list[Any]], path: Any) -> list[Any] | None:
-    """The alternative the value was meant to be, so its own errors can be shown.
+def _alternatives(error: Any, pointer: str, schema: dict[str, Any]) -> Iterator[Problem]:
+    """Errors of the alternative the value was meant to be, or one message that says what was allowed.
 
-    Branches whose type does not fit the value are out; of the rest, the one
-    that got deepest into the value before failing wins, as long as it is the only one.
+    An alternative is out when the value's type does not fit it, or -- while another fits --
+    when a direct child fails its `const`/`enum` (a discriminator such as `object_type`). Of the rest, the only one
+    left -- or the one that got deepest into the value -- speaks for the value.
     """
-    fitting = [b for b in branches if not any(e.kind.name == "type" and e.instance_path == path for e in b)]
-    if len(fitting) <= 1:
-        return fitting[0] if fitting else None
-    depth = [max(len(e.instance_path) for e in branch) for branch in fitting]
-    deepest = max(depth)
-    return fitting[depth.index(deepest)] if depth.count(deepest) == 1 and deepest > len(path) else None
+    path = list(error.instance_path)
+    branches = [list(branch) for branch in error.kind.context]
+    fitting = [b for b in branches if not any(e.kind.name == "type" and list(e.instance_path) == path for e in b)]
+    meant = [b for b in fitting if not any(_fails_discriminator(e, path) for e in b)] or fitting
+    if not meant:
+        types = sorted({str(t) for b in branches for e in b if e.kind.name == "type" for t in _types(e.kind)})
+        expected = " or ".join(types) or "another shape"
+        yield Problem(pointer, "schema", f"expected {expected}, got {json_type(error.instance)}")
+        return
+    if all(e.kind.name == "required" and list(e.instance_path) == path for b in meant for e in b):
+        keys = ", ".join(show_key(str(e.kind.property)) for b in meant for e in b)
+        yield Problem(pointer, "schema", f"missing required key: one of {keys}")
+        return
+    depth = [max(len(e.instance_path) for e in branch) for branch in meant]
+    if len(meant) == 1 or (depth.count(max(depth)) == 1 and max(depth) > len(path)):
+        for inner in meant[depth.index(max(depth))]:
+            yield from problems(inner, schema)
+        return
+    titles = [sub.get("title") for sub in _branch_schemas(error, schema)]
+    shapes = ": " + "; ".join(t for t in titles if t) if all(titles) else ""
+    yield Problem(pointer, "schema", f"{json_type(error.instance)} value matches none of the allowed shapes{shapes}")
+
+
+def _fails_discriminator(error: Any, path: list[Any]) -> bool:
+    here = list(error.instance_path)
+    return error.kind.name in ("const", "enum") and len(here) == len(path) + 1 and here[:-1] == path
+
+
+def _types(kind: Any) -> list[Any]:
+    return kind.types if isinstance(kind.types, list) else [kind.types]
+
+
+def _branch_schemas(error: Any, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The alternatives' schemas, with a local `$ref` followed to the definition it names."""
+    found = _sub_schema(schema, list(error.schema_path))
+    branches = []
+    for sub in found if isinstance(found, list) else []:
+        ref = sub.get("$ref", "") if isinstance(sub, dict) else ""
+        target = _sub_schema(schema, ref[2:].split("/")) if ref.startswith("#/") else None
+        branches.append({**(target or {}), **sub} if isinstance(sub, dict) else {})
+    return branches
 
 
 def _message(name: str, kind: Any, instance: Any) -> str:
@@ -125,8 +162,7 @@ def _message(name: str, kind: Any, instance: Any) -> str:
     if type(kind).__name__ == "OneOfMultipleValid":
         return f"{got} value matches more than one of the allowed shapes"
     if name == "type":
-        expected = kind.types if isinstance(kind.types, list) else [kind.types]
-        return f"expected {' or '.join(map(str, expected))}, got {got}"
+        return f"expected {' or '.join(map(str, _types(kind)))}, got {got}"
     if name == "required":
         return f"missing required key {show_key(str(kind.property))}"
     if name == "enum":
