@@ -11,6 +11,7 @@ from mlmeta import config as configuration
 from mlmeta.engine import Engine, Options
 from mlmeta.findings import Finding
 from mlmeta.reporters import writer
+from mlmeta.rules import select_rules
 from mlmeta.schemas import Route
 
 
@@ -21,7 +22,7 @@ def run(args: Namespace) -> int:
         Route.parse(target)  # a bad route is a usage error before any file is read
     options = Options(
         kind=Route.parse(args.kind) if args.kind else None,
-        select=frozenset(args.select.split(",")) if args.select else None,
+        select=select_rules(args.select.split(",")) if args.select else None,
         strict=args.strict,
         fix=args.fix,
     )

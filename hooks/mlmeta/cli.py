@@ -38,9 +38,20 @@ def _modelkit(parser: argparse.ArgumentParser) -> None:
     id_.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
 
+def _phi(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    allow = actions.add_parser("allow", help="record that the value at PATH:POINTER is not PHI (after a person looked)")
+    allow.add_argument("targets", nargs="+", metavar="PATH:POINTER", help="a file and the pointer a finding printed")
+    allow.add_argument("--rule", help="only this rule's finding at that place (default: every phi rule there)")
+    allow.add_argument("--line", type=int, help="in a JSON Lines file, the row on this line")
+    allow.add_argument("--kind", metavar="KIND[@N]", help="read the file as this kind (and version)")
+    allow.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")
+
+
 # command -> (how to parse its arguments, "module:function" that does the work, help)
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], str, str]] = {
     "check": (_check, "mlmeta.check:run", "validate metadata files (the pre-commit hooks run this)"),
+    "phi": (_phi, "mlmeta.rules.phi.command:run", "allow a reviewed false positive of the no-PHI rule"),
     "hash": (hash_arguments, "mlmeta.manifest.hashing:run", "compute provenance hashes; verify a manifest's"),
     "modelkit": (_modelkit, "mlmeta.modelkit.commands:run", "parse ModelKit references, print ModelKitIDs"),
     "manifest": (manifest_arguments, "mlmeta.manifest.commands:run", "enrich, generate, show or list manifest rows"),

@@ -53,7 +53,7 @@ class Engine:
     fixed: list[Finding] = field(default_factory=list)  # what --fix changed, severity "fixed"
 
     def __post_init__(self) -> None:
-        self.run = Run(self.config, self.options.strict)
+        self.run = Run(self.config, self.options.strict, select=self.options.select)
         self.validators = Validators()
 
     def display(self, path: Path) -> str:
@@ -85,7 +85,9 @@ class Engine:
         except RouteError as error:
             yield Finding(shown, 1, 1, "", None, None, "schema-ref", "error", str(error))
             return
-        if fmt is None or (kind is None and declared_early is None and not self._any_kind_rules()):
+        if fmt is None or (
+            kind is None and declared_early is None and not self._any_kind_rules() and not self._claimed(shown)
+        ):
             self.skipped.append((shown, "no route claims it"))
             return
         if declared_early is not None and kind is None:
@@ -102,8 +104,38 @@ class Engine:
                     yield self._finding(document, Problem(_ref_pointer(document), "schema-ref", str(error)), None)
                     return
             yield from self._document(document, route, path, state, edits)
+        yield from self._finish(shown, path, route, state)
         if edits:  # after the whole file was read: a JSONL file is streamed
             yield from self._apply(path, shown, edits)
+
+    def _claimed(self, shown: str) -> bool:
+        """`[tool.mlmeta.phi] paths` route a file to the no-PHI rules even when no kind claims it."""
+        if not self.config.option("phi", "paths"):
+            return False
+        from mlmeta.rules.phi import claimed
+
+        return claimed(shown, self.config)
+
+    def _finish(
+        self, shown: str, path: Path, route: Route | None, state: dict[str, dict[str, Any]]
+    ) -> Iterator[Finding]:
+        """Rule modules with a `finish(where)` speak once after a file's last document (stale allowlist entries)."""
+        from importlib import import_module
+
+        kind, version = (route.kind, route.version) if route else (None, None)
+        for module, _ in checks_for(kind, self.options.select):
+            finish = getattr(import_module(module), "finish", None)
+            if finish is not None:
+                where = Where(shown, path, kind, version, 1, self.run, state.setdefault(module, {}))
+                for p in finish(where):
+                    if self.wants(p.rule):
+                        yield Finding(shown, 1, 1, p.pointer, kind, version, p.rule, p.severity, p.message)
+
+    def _redacted(self, found: list[Finding], kind: str | None, shown: str) -> list[Finding]:
+        """In files the no-PHI rule covers, no finding's pointer or message shows a key that holds PHI."""
+        from mlmeta.rules.phi import in_scope, redact
+
+        return redact(found) if in_scope(kind, shown, self.config) else found
 
     def _any_kind_rules(self) -> bool:
         selected = self.options.select
@@ -137,6 +169,8 @@ class Engine:
                     found.append(finding)
                 else:
                     edits.append((finding, edit))
+        if found:
+            found = self._redacted(found, route.kind if route else None, document.path)
         yield from sorted(found, key=Finding.sort_key)
 
     def _edit(self, document: Document, problem: Problem) -> Edit | None:

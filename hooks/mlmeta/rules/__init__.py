@@ -38,6 +38,117 @@ BUILTIN = {
 }
 
 RULES: dict[str, RuleInfo] = {
+    # no PHI in result files: kinds None, because `[tool.mlmeta.phi] paths` may route any file to them;
+    # the module decides the scope by kind and path and loads its detectors only for a file in scope
+    "phi-structure": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A result file holds more than aggregates: a metric that is not a number or null, a string outside "
+        "the descriptive fields or over the length limit, a key naming raw material (`prompt`, `raw_text`, "
+        "`example_outputs`, `patient`...), or a per-example list.",
+    ),
+    "phi-ssn": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A Social Security number (area, group and serial valid; 9 bare digits only after `SSN`).",
+    ),
+    "phi-phone": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A phone or fax number that `phonenumbers` finds valid (US by default, `+` international).",
+    ),
+    "phi-email": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "An e-mail address.",
+    ),
+    "phi-ip": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "An IPv4 or IPv6 address (not loopback or unspecified).",
+    ),
+    "phi-url": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A URL whose path or query names a person (`/patients/<id>`, `?email=`, `~user`, user info).",
+    ),
+    "phi-date": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A real date next to birth, admission, discharge or death words (or under a key such as `dob`).",
+    ),
+    "phi-age": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "An age over 89 with age context (`age 93`, `91-year-old`, `92 yo`).",
+    ),
+    "phi-zip": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A ZIP+4 code.",
+    ),
+    "phi-mrn": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A medical record number after `MRN`, `medical record` or `chart` (or under such a key).",
+    ),
+    "phi-health-plan": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A health plan, member, policy or beneficiary number after its context word.",
+    ),
+    "phi-account": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "An account number after `account` or `acct`.",
+    ),
+    "phi-license": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A licence or certificate number after its context word.",
+    ),
+    "phi-npi": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A National Provider Identifier after `NPI` whose Luhn check over `80840` + the number holds.",
+    ),
+    "phi-dea": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A DEA registration number whose check digit holds.",
+    ),
+    "phi-mbi": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A Medicare Beneficiary Identifier that follows the character-position rules.",
+    ),
+    "phi-card": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A payment card number with a known issuer prefix whose Luhn check holds.",
+    ),
+    "phi-vin": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A vehicle identification number whose check digit (position 9) holds.",
+    ),
+    "phi-name": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A person's name after `patient`, `pt.`, `Mr.`, `Mrs.`, `Ms.`, `Miss`, `Mx.` or `Dr.` (not in "
+        "`experimenters`).",
+    ),
+    "phi-free-text": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "Free text: sentences or clinical narrative in a result file.",
+    ),
+    "phi-allowlist-stale": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "An entry of the PHI allowlist matches no finding of its file any more.",
+        "warning",
+    ),
     "duplicate-row": RuleInfo(
         "mlmeta.rules.repo_ids", frozenset({"manifest"}), "Two manifest rows share a `repo_id`."
     ),
@@ -138,6 +249,7 @@ class Run:
     config: Config
     strict: bool = False
     cache: dict[str, Any] = field(default_factory=dict)
+    select: frozenset[str] | None = None  # the rule ids chosen (None: all), for rules that defer to others
 
     @property
     def root(self) -> Path:
@@ -158,6 +270,15 @@ class Where:
 
 
 Check = Callable[[Any, Where], Iterable[Problem]]
+
+
+def select_rules(names: Iterable[str]) -> frozenset[str]:
+    """Rule ids as given; a family name (`phi`) stands for every rule id that starts with it and a dash."""
+    selected = set()
+    for name in names:
+        family = [rule for rule in RULES if rule.startswith(name + "-")]
+        selected.update(family if family and name not in RULES and name not in BUILTIN else [name])
+    return frozenset(selected)
 
 
 def checks_for(kind: str | None, selected: frozenset[str] | None) -> list[tuple[str, Check]]:

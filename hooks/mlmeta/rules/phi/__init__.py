@@ -1,0 +1,110 @@
+"""No PHI in result files: `phi-structure` (aggregates only) and `phi-<type>` (identifiers in text).
+
+Result files (`results`, `measurements`), the result parts of manifest rows and
+model files, and any file `[tool.mlmeta.phi] paths` names hold aggregate metrics,
+never raw PHI, prompts, documents or examples. A finding names the identifier
+type and the length of the value, never the value: CI logs are public.
+
+This module stays small, because the engine imports it for every kind: the
+walker, the detectors and their libraries load only when a file in scope is checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from mlmeta.config import Config, ConfigError
+from mlmeta.findings import Finding, Problem
+from mlmeta.globs import matches
+
+if TYPE_CHECKING:
+    from mlmeta.rules import Where
+
+KINDS = frozenset({"results", "measurements", "manifest", "model"})
+ALLOWLIST = ".mlmeta-phi-allowlist"
+STALE = "phi-allowlist-stale"
+
+
+@dataclass(frozen=True)
+class Settings:
+    paths: tuple[str, ...] = ()
+    max_string: int = 200
+    max_items: int = 20
+    allowlist: str = ALLOWLIST
+
+
+def settings(config: Config, cache: dict[str, Any] | None = None) -> Settings:
+    """`[tool.mlmeta.phi]`, checked once per run: a bad value is a usage error, not a finding."""
+    if cache is not None and "phi.settings" in cache:
+        found: Settings = cache["phi.settings"]
+        return found
+    table = config.table.get("phi", {})
+    where = f"{config.source}: [tool.mlmeta.phi]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    unknown = sorted(set(table) - {"paths", "max_string_length", "max_list_items", "allowlist"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    paths = table.get("paths", [])
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ConfigError(f"{where}: paths is a list of file patterns")
+    numbers = {}
+    for key, default in (("max_string_length", Settings.max_string), ("max_list_items", Settings.max_items)):
+        number = table.get(key, default)
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            raise ConfigError(f"{where}: {key} is a positive integer")
+        numbers[key] = number
+    allowlist = table.get("allowlist", ALLOWLIST)
+    if not isinstance(allowlist, str) or not allowlist:
+        raise ConfigError(f"{where}: allowlist is a file path relative to the repository root")
+    result = Settings(tuple(paths), numbers["max_string_length"], numbers["max_list_items"], allowlist)
+    if cache is not None:
+        cache["phi.settings"] = result
+    return result
+
+
+def claimed(relative: str, config: Config) -> bool:
+    """A file `[tool.mlmeta.phi] paths` routes to the rule, whatever its kind (or none)."""
+    patterns = config.option("phi", "paths", [])
+    return isinstance(patterns, list) and any(isinstance(p, str) and matches(p, relative) for p in patterns)
+
+
+def in_scope(kind: str | None, relative: str, config: Config) -> bool:
+    return kind in KINDS or claimed(relative, config)
+
+
+def check(value: Any, where: Where) -> Iterator[Problem]:
+    if not in_scope(where.kind, where.path, where.run.config):
+        return
+    from mlmeta.rules.phi.scan import problems
+
+    yield from problems(value, where, settings(where.run.config, where.run.cache))
+
+
+def finish(where: Where) -> Iterator[Problem]:
+    """After a file's last document: allowlist entries for it that matched nothing are stale."""
+    if not in_scope(where.kind, where.path, where.run.config):
+        return
+    from mlmeta.rules.phi.allowlist import stale
+
+    yield from stale(where, settings(where.run.config, where.run.cache))
+
+
+def redact(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings whose pointers (and messages) no longer show a key that holds PHI.
+
+    Any rule may point below a key that is itself an e-mail address or a name; the
+    pointer would print it. Such a token becomes `<redacted N characters>`.
+    """
+    from mlmeta.rules.phi.scan import redact_pointer
+
+    out = []
+    for finding in findings:
+        shown, hidden = redact_pointer(finding.pointer)
+        message = finding.message
+        for token in hidden:
+            message = message.replace(repr(token), f"<a key of {len(token)} characters>").replace(token, "<redacted>")
+        out.append(replace(finding, pointer=shown, message=message) if hidden else finding)
+    return out

@@ -1,0 +1,54 @@
+"""One document's PHI problems: walk its scope, scan its strings, drop what the allowlist excuses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from mlmeta.documents import escape, tokens
+from mlmeta.findings import Problem
+from mlmeta.rules.phi import Settings
+from mlmeta.rules.phi.detectors import LABELS, scan
+from mlmeta.rules.phi.walk import Walker, walk
+
+if TYPE_CHECKING:
+    from mlmeta.rules import Where
+
+STRUCTURE = "phi-structure"
+# kinds whose schema types every metric: a string metric is the schema's finding, not a second one
+TYPED_BY_SCHEMA = frozenset({"results", "measurements", "manifest"})
+
+
+def problems(value: Any, where: Where, settings: Settings) -> Iterator[Problem]:
+    select = where.run.select
+    typed = where.kind in TYPED_BY_SCHEMA and where.version is not None and (select is None or "schema" in select)
+    walker = walk(value, where.kind, Walker(settings.max_string, settings.max_items, types=not typed))
+    found: list[tuple[Problem, str]] = [
+        (Problem(pointer, STRUCTURE, message, on_key=on_key), subject)
+        for pointer, message, subject, on_key in walker.problems
+    ]
+    for item in walker.texts:
+        hits = scan(item.text, item.context, item.skip)
+        what = "key" if item.on_key else "value"
+        for rule, count in hits.items():
+            times = f"{count} times: " if count > 1 else ""
+            message = f"{times}{LABELS[rule]} in a {what} of {len(item.text)} characters"
+            found.append((Problem(item.pointer, rule, message, on_key=item.on_key), item.text))
+    if not found:
+        return
+    from mlmeta.rules.phi.allowlist import excuse
+
+    yield from excuse(found, where, settings)
+
+
+def redact_pointer(pointer: str) -> tuple[str, list[str]]:
+    """The pointer with each token that holds an identifier replaced, and the tokens replaced."""
+    hidden = []
+    shown = []
+    for token in tokens(pointer):
+        if scan(token):
+            hidden.append(token)
+            shown.append(f"<redacted {len(token)} characters>")
+        else:
+            shown.append(escape(token))
+    return ("/" + "/".join(shown) if shown else ""), hidden

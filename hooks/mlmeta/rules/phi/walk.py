@@ -1,0 +1,355 @@
+"""What is in PHI scope in each kind of file, and the shape rules of `phi-structure`.
+
+The walker visits the scoped parts of a value and records two things: structure
+problems (aggregates only: metric values are numbers or null, strings only in
+descriptive fields and not too long, no keys that carry raw material, no
+per-example lists), and every string and key to hand to the content detectors.
+
+Scope by kind:
+- results: the whole file; `results` holds metrics, the top-level names and dates are descriptive.
+- measurements: the whole file, in any of its three shapes.
+- manifest: only a row's `benchmark`, `latency_ms` and `peak_ram_mb` (never `canonical_labels`).
+- model: `evaluations` and `training[*].train_performance` / `test_performance`.
+- any other file that `[tool.mlmeta.phi] paths` names: the whole file, strings allowed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlmeta.documents import join
+from mlmeta.schema_errors import show_key
+
+# keys whose values are raw material: prompts, documents, examples and the people in them
+_RAW = re.compile(
+    r"\A(?:prompt|input|output|text|document|doc|example|sample|prediction|pred|completion|response|"
+    r"transcript|note|patient|utterance|conversation|message|narrative|generation)(?:e?s)?\Z"
+)
+
+RESULTS_DESCRIPTIVE = frozenset({"$schema", "model_name", "last_updated", "source", "revision"})
+RECORD_DESCRIPTIVE = frozenset({"repo_id", "recommended_tier", "reproducibility_hash"})
+BENCHMARK_DESCRIPTIVE = frozenset({"dataset", "suite"})
+METRIC_DESCRIPTIVE = frozenset({"object_type", "name", "unit", "description"})
+DEVICE_MAPS = frozenset({"latency_ms", "peak_ram_mb"})
+# AIND process fields a model's evaluation declares: their names are the schema's, not raw material
+PROCESS_FIELDS = frozenset({"input_data", "output_path", "output_parameters", "notes"})
+NO_NAMES = frozenset({"phi-name"})
+
+
+def raw_material(key: str) -> bool:
+    """`prompt`, `raw_text`, `exampleOutputs`, `model_inputs`: a key naming raw material, in any case."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key)
+    return any(_RAW.match(token) for token in re.split(r"[^A-Za-z]+", spaced.lower()) if token)
+
+
+def _type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else "a number"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string to scan: a value, or a key (then `pointer` is the key's own pointer)."""
+
+    pointer: str
+    text: str
+    on_key: bool
+    context: str  # the key it sits under, for context-dependent detectors
+    skip: frozenset[str]
+
+
+@dataclass
+class Walker:
+    max_string: int
+    max_items: int
+    # report values of the wrong type (a string metric): off where the kind's schema already does
+    types: bool = True
+    texts: list[Text] = field(default_factory=list)
+    # (pointer, message, what the finding is about as the allowlist fingerprints it, at the key?)
+    problems: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    raw_keys: set[str] = field(default_factory=set)  # pointers of keys flagged: their values are not again
+
+    # -- recording ------------------------------------------------------------------
+    def flag(self, pointer: str, message: str, subject: Any, on_key: bool = False) -> None:
+        if not on_key and pointer in self.raw_keys:
+            return
+        text = subject if isinstance(subject, str) else json.dumps(subject, sort_keys=True, ensure_ascii=False)
+        self.problems.append((pointer, message, text, on_key))
+
+    def string(self, pointer: str, value: str, context: str, skip: frozenset[str] = frozenset()) -> None:
+        self.texts.append(Text(pointer, value, False, context, skip))
+
+    def key(self, pointer: str, key: str, context: str, exempt: frozenset[str], value: Any) -> None:
+        self.texts.append(Text(pointer, key, True, context, frozenset()))
+        if key not in exempt and raw_material(key) and _carries(value):
+            what = "names raw material (prompts, texts, examples, patients); keep aggregates only"
+            self.flag(pointer, f"key {show_key(key)} {what}", key, True)
+            self.raw_keys.add(pointer)
+
+    def descriptive(self, pointer: str, value: str, context: str, skip: frozenset[str] = frozenset()) -> None:
+        self.string(pointer, value, context, skip)
+        if len(value) > self.max_string:
+            self.flag(pointer, f"descriptive string of {len(value)} characters is longer than {self.max_string}", value)
+
+    # -- roles ------------------------------------------------------------------------
+    def free(
+        self,
+        pointer: str,
+        value: Any,
+        context: str,
+        exempt: frozenset[str] = frozenset(),
+        skip: frozenset[str] = frozenset(),
+    ) -> None:
+        """Descriptive parts: strings allowed (length-limited), keys and lists still watched."""
+        if isinstance(value, str):
+            self.descriptive(pointer, value, context, skip)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                here = join(pointer, key)
+                self.key(here, key, context, exempt, item)
+                self.free(here, item, key, exempt, NO_NAMES if key == "experimenters" else skip)
+        elif isinstance(value, list):
+            self._long_list(pointer, value)
+            for index, item in enumerate(value):
+                self.free(join(pointer, index), item, context, exempt, skip)
+
+    def strict(self, pointer: str, value: Any, context: str) -> None:
+        """Parts that hold aggregates: no strings at all, outside the descriptive keys."""
+        if isinstance(value, str):
+            self.string(pointer, value, context)
+            if self.types:
+                what = "outside the descriptive fields (aggregates only)"
+                self.flag(pointer, f"string of {len(value)} characters {what}", value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                here = join(pointer, key)
+                self.key(here, key, context, frozenset(), item)
+                if key in BENCHMARK_DESCRIPTIVE | RESULTS_DESCRIPTIVE and isinstance(item, str):
+                    self.descriptive(here, item, key)
+                else:
+                    self.strict(here, item, key)
+        elif isinstance(value, list):
+            if not self._long_list(pointer, value):
+                for index, item in enumerate(value):
+                    self.strict(join(pointer, index), item, context)
+            else:
+                self._texts_only(pointer, value, context)
+
+    def metric(self, pointer: str, value: Any, context: str, nullable: bool = True) -> None:
+        """A metric value: a number, or null when not measured (device values: a number)."""
+        if (value is None and nullable) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            return
+        if isinstance(value, str):
+            self.string(pointer, value, context)
+        else:
+            self._texts_only(pointer, value, context)
+        if not self.types:
+            return
+        if isinstance(value, list):
+            what = "where an aggregate metric belongs (per-example values?)"
+            self.flag(pointer, f"list of {len(value)} items {what}", value)
+        else:
+            self.flag(pointer, f"metric value is {_type(value)}, not a number{' or null' if nullable else ''}", value)
+
+    def metrics_tree(self, pointer: str, value: Any, context: str) -> None:
+        """`results`: harness -> task -> n-shot -> metric -> number, objects all the way down."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                here = join(pointer, key)
+                self.key(here, key, context, frozenset(), item)
+                self.metrics_tree(here, item, key)
+        else:
+            self.metric(pointer, value, context)
+
+    def device_map(self, pointer: str, value: Any, context: str) -> None:
+        if not isinstance(value, dict):
+            self.strict(pointer, value, context)
+            return
+        for key, item in value.items():
+            here = join(pointer, key)
+            self.key(here, key, context, frozenset(), item)
+            self.metric(here, item, key, nullable=False)
+
+    def benchmark(self, pointer: str, value: Any, context: str = "benchmark") -> None:
+        """The legacy object `{dataset, metric: number}` or a list of suite entries."""
+        if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+            for index, item in enumerate(value):
+                self.benchmark(join(pointer, index), item, context)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                here = join(pointer, key)
+                self.key(here, key, context, frozenset(), item)
+                if key in BENCHMARK_DESCRIPTIVE and (item is None or isinstance(item, str)):
+                    if item is not None:
+                        self.descriptive(here, item, key)
+                else:
+                    self.metric(here, item, key)
+        elif value is not None:
+            self.metric(pointer, value, context)
+
+    def performance(self, pointer: str, value: Any, context: str) -> None:
+        """AIND `PerformanceMetric`s: `{name, value}`, the value an aggregate."""
+        if not isinstance(value, list):
+            self.strict(pointer, value, context)
+            return
+        for index, entry in enumerate(value):
+            here = join(pointer, index)
+            if not isinstance(entry, dict):
+                self.metric(here, entry, context)
+                continue
+            for key, item in entry.items():
+                there = join(here, key)
+                self.key(there, key, context, frozenset(), item)
+                if key == "value":
+                    self.metric(there, item, str(entry.get("name", key)))
+                elif key in METRIC_DESCRIPTIVE and isinstance(item, str):
+                    self.descriptive(there, item, key)
+                else:
+                    self.strict(there, item, key)
+
+    # -- helpers --------------------------------------------------------------------------
+    def _long_list(self, pointer: str, value: list[Any]) -> bool:
+        scalars = all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in value)
+        if value and scalars and len(value) > self.max_items:
+            what = f"looks per-example (more than {self.max_items}); keep aggregates only"
+            self.flag(pointer, f"list of {len(value)} values {what}", value)
+            return True
+        return False
+
+    def _texts_only(self, pointer: str, value: Any, context: str) -> None:
+        """Inside a part already flagged: scan its strings and keys, without more structure findings."""
+        if isinstance(value, str):
+            self.string(pointer, value, context)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                here = join(pointer, key)
+                self.texts.append(Text(here, key, True, context, frozenset()))
+                self._texts_only(here, item, key)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self._texts_only(join(pointer, index), item, context)
+
+
+def _carries(value: Any) -> bool:
+    """A value that can hold raw material: text, or a non-empty list or object (not a number or null)."""
+    return bool(value) and isinstance(value, (str, list, dict))
+
+
+def walk(value: Any, kind: str | None, walker: Walker) -> Walker:
+    scope = _SCOPES.get(kind or "", _configured)
+    scope(value, walker)
+    return walker
+
+
+def _results(value: Any, w: Walker) -> None:
+    if not isinstance(value, dict):
+        w.strict("", value, "")
+        return
+    for key, item in value.items():
+        here = join("", key)
+        w.key(here, key, "", frozenset(), item)
+        if key == "results":
+            w.metrics_tree(here, item, key)
+        elif key in RESULTS_DESCRIPTIVE and isinstance(item, str):
+            w.descriptive(here, item, key)
+        else:
+            w.strict(here, item, key)
+
+
+def _measurements(value: Any, w: Walker) -> None:
+    if isinstance(value, list):
+        for index, record in enumerate(value):
+            _record(join("", index), record, w)
+    elif isinstance(value, dict) and isinstance(value.get("results"), list):
+        for key, item in value.items():
+            here = join("", key)
+            w.key(here, key, "", frozenset(), item)
+            if key == "results":
+                for index, record in enumerate(item):
+                    _record(join(here, index), record, w)
+            elif key == "$schema" and isinstance(item, str):
+                w.descriptive(here, item, key)
+            else:
+                w.strict(here, item, key)
+    elif isinstance(value, dict):  # keyed by repo_id
+        for key, item in value.items():
+            here = join("", key)
+            w.key(here, key, "repo_id", frozenset(), item)
+            if key == "$schema" and isinstance(item, str):
+                w.descriptive(here, item, key)
+            else:
+                _record(here, item, w)
+    else:
+        w.strict("", value, "")
+
+
+def _record(pointer: str, record: Any, w: Walker) -> None:
+    if not isinstance(record, dict):
+        w.strict(pointer, record, "")
+        return
+    for key, item in record.items():
+        here = join(pointer, key)
+        w.key(here, key, "", frozenset(), item)
+        if key in RECORD_DESCRIPTIVE and isinstance(item, str):
+            w.descriptive(here, item, key)
+        elif key in DEVICE_MAPS:
+            w.device_map(here, item, key)
+        elif key == "benchmark":
+            w.benchmark(here, item)
+        else:
+            w.strict(here, item, key)
+
+
+def _manifest(value: Any, w: Walker) -> None:
+    if not isinstance(value, dict):
+        return
+    for key in ("benchmark", *sorted(DEVICE_MAPS)):
+        if key in value:
+            here = join("", key)
+            if key == "benchmark":
+                w.benchmark(here, value[key])
+            else:
+                w.device_map(here, value[key], key)
+
+
+def _model(value: Any, w: Walker) -> None:
+    if not isinstance(value, dict):
+        return
+    evaluations = value.get("evaluations")
+    if isinstance(evaluations, list):
+        for index, evaluation in enumerate(evaluations):
+            here = join("/evaluations", index)
+            if not isinstance(evaluation, dict):
+                w.strict(here, evaluation, "evaluations")
+                continue
+            for key, item in evaluation.items():
+                there = join(here, key)
+                w.key(there, key, "evaluations", PROCESS_FIELDS, item)
+                if key == "performance":
+                    w.performance(there, item, key)
+                else:
+                    w.free(there, item, key, PROCESS_FIELDS, NO_NAMES if key == "experimenters" else frozenset())
+    training = value.get("training")
+    if isinstance(training, list):
+        for index, step in enumerate(training):
+            if isinstance(step, dict):
+                for key in ("train_performance", "test_performance"):
+                    if step.get(key) is not None:
+                        w.performance(join(join("/training", index), key), step[key], key)
+
+
+def _configured(value: Any, w: Walker) -> None:
+    w.free("", value, "")
+
+
+_SCOPES = {"results": _results, "measurements": _measurements, "manifest": _manifest, "model": _model}
