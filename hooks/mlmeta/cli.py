@@ -48,11 +48,17 @@ def _phi(parser: argparse.ArgumentParser) -> None:
     allow.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")
 
 
+def _taxonomy(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--paths", action="store_true", help="one path per line instead of the tree")
+    parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")
+
+
 # command -> (how to parse its arguments, "module:function" that does the work, help)
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], str, str]] = {
     "check": (_check, "mlmeta.check:run", "validate metadata files (the pre-commit hooks run this)"),
     "phi": (_phi, "mlmeta.rules.phi.command:run", "allow a reviewed false positive of the no-PHI rule"),
     "hash": (hash_arguments, "mlmeta.manifest.hashing:run", "compute provenance hashes; verify a manifest's"),
+    "taxonomy": (_taxonomy, "mlmeta.taxonomy:run", "print the dataset taxonomy, with this repository's extensions"),
     "modelkit": (_modelkit, "mlmeta.modelkit.commands:run", "parse ModelKit references, print ModelKitIDs"),
     "manifest": (manifest_arguments, "mlmeta.manifest.commands:run", "enrich, generate, show or list manifest rows"),
     "migrate": (migrate_arguments, "mlmeta.manifest.migrate:run", "upgrade a manifest to a newer row schema, in place"),

@@ -239,6 +239,16 @@ RULES: dict[str, RuleInfo] = {
         "Two manifest rows share a `reproducibility_hash`.",
         "warning",
     ),
+    "taxonomy-path": RuleInfo(
+        "mlmeta.rules.taxonomy",
+        frozenset({"dataset"}),
+        "A `doc_type` or `summary.mix` key is not a path of the dataset taxonomy (nearest path suggested).",
+    ),
+    "taxonomy-layout": RuleInfo(
+        "mlmeta.rules.taxonomy",
+        frozenset({"dataset"}),
+        "A dataset file in `dataset_metadata/<taxonomy path>/` has a `doc_type` outside that path.",
+    ),
 }
 
 
