@@ -48,6 +48,24 @@ def _phi(parser: argparse.ArgumentParser) -> None:
     allow.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")
 
 
+def _init(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repo", help="the hook repository to pin (default: mlmeta's own)")
+    parser.add_argument("--rev", help="the revision to pin (default: the installed version's tag)")
+    parser.add_argument("--hook", action="append", metavar="ID", help="a hook to add, repeatable (default: mlmeta)")
+    parser.add_argument("--pyproject", action="store_true", help="also write [tool.mlmeta] defaults to pyproject.toml")
+    parser.add_argument("--no-vscode", action="store_true", help="leave .vscode/settings.json alone")
+    parser.add_argument("--no-modeline", action="store_true", help="add no schema modeline to Kitfiles")
+    parser.add_argument(
+        "--schema-url", metavar="BASE", help="where editors find the schemas: a URL or a folder (default: the $id URLs)"
+    )
+
+
+def _schemas(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--draft7", action="store_true", help="write the draft-07 copies and catalog.json")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a generated file is out of date")
+    parser.add_argument("--root", metavar="DIR", help="the schemas folder (default: ./schemas of this repository)")
+
+
 def _taxonomy(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--paths", action="store_true", help="one path per line instead of the tree")
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")
@@ -56,6 +74,8 @@ def _taxonomy(parser: argparse.ArgumentParser) -> None:
 # command -> (how to parse its arguments, "module:function" that does the work, help)
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], str, str]] = {
     "check": (_check, "mlmeta.check:run", "validate metadata files (the pre-commit hooks run this)"),
+    "init": (_init, "mlmeta.init:run", "set up a repository: pre-commit hooks, editor schemas, Kitfile modelines"),
+    "schemas": (_schemas, "mlmeta.editors:run", "list the bundled schemas; generate their draft-07 copies"),
     "phi": (_phi, "mlmeta.rules.phi.command:run", "allow a reviewed false positive of the no-PHI rule"),
     "hash": (hash_arguments, "mlmeta.manifest.hashing:run", "compute provenance hashes; verify a manifest's"),
     "taxonomy": (_taxonomy, "mlmeta.taxonomy:run", "print the dataset taxonomy, with this repository's extensions"),

@@ -1,0 +1,267 @@
+"""What editors read: draft-07 copies of the schemas, the SchemaStore catalog, VS Code settings.
+
+The schemas are JSON Schema 2020-12. Editors understand draft-07 best (yaml-language-server
+knows nothing newer; VS Code's 2020-12 support is partial), so every `vN.json` has a generated
+`vN.draft7.json` beside it that accepts and rejects exactly what the original does: `$defs`
+become `definitions`, `$ref`s follow, and a `$ref` that has validation keywords beside it
+(ignored beside `$ref` in draft-07) moves into an `allOf`. A keyword with no draft-07
+equivalent stops the generator rather than being dropped. `mlmeta schemas --draft7` writes
+the copies and `catalog.json`; `--check` (and a test) fails when a committed one is out of date.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from argparse import Namespace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mlmeta.atomic import write_atomic
+from mlmeta.config import Config
+from mlmeta.schemas import ID_BASE, KINDS, parse_schema_ref, schema_root
+
+DRAFT7 = "http://json-schema.org/draft-07/schema#"
+CATALOG_SCHEMA = "https://json.schemastore.org/schema-catalog.json"
+
+# keywords whose value is one schema, a list of schemas, or a map of name -> schema
+ONE_SCHEMA = {
+    "items", "additionalProperties", "additionalItems", "not", "if", "then", "else", "contains", "propertyNames",
+}
+SCHEMA_LIST = {"allOf", "anyOf", "oneOf"}
+SCHEMA_MAP = {"properties", "patternProperties"}
+# keywords that say nothing about validity: they may stay beside a `$ref`
+ANNOTATIONS = {
+    "title", "description", "markdownDescription", "examples", "default", "defaultSnippets", "deprecated",
+    "deprecationMessage", "readOnly", "writeOnly", "$comment", "enumDescriptions", "markdownEnumDescriptions",
+    "doNotSuggest", "suggestSortText", "errorMessage",
+}
+NO_DRAFT7_EQUIVALENT = {
+    "unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$dynamicAnchor", "$recursiveRef",
+    "$recursiveAnchor", "$anchor", "minContains", "maxContains", "$vocabulary",
+}
+
+
+class Draft7Error(ValueError):
+    """A schema uses a keyword draft-07 cannot say; the copy would not be equivalent."""
+
+
+def draft7_name(version: int) -> str:
+    return f"v{version}.draft7.json"
+
+
+def draft7_ref(ref: str) -> str:
+    """A 2020-12 `$ref` as the draft-07 copies spell it: other bundled schemas by their copies."""
+    base, hashmark, fragment = ref.partition("#")
+    route = parse_schema_ref(base) if base else None
+    if route is not None and route.version is not None and ".draft7." not in base:
+        base = base[: base.rindex("/") + 1] + draft7_name(route.version)
+    tokens = ["definitions" if token == "$defs" else token for token in fragment.split("/")]
+    return base + hashmark + "/".join(tokens)
+
+
+def _convert(node: Any, pointer: str) -> Any:
+    if isinstance(node, bool):
+        return node
+    if not isinstance(node, dict):
+        raise Draft7Error(f"{pointer or '/'}: a schema must be an object or a boolean")
+    out: dict[str, Any] = {}
+    dependencies: dict[str, Any] = {}
+    for key, value in node.items():
+        at = f"{pointer}/{key}"
+        if key in NO_DRAFT7_EQUIVALENT:
+            raise Draft7Error(f"{at}: '{key}' has no draft-07 equivalent")
+        if key in ("$schema", "$id"):
+            if pointer:
+                raise Draft7Error(f"{at}: only the root may carry '{key}'")
+        elif key in ("$defs", "definitions"):
+            out.setdefault("definitions", {}).update(
+                {name: _convert(sub, f"{at}/{name}") for name, sub in value.items()}
+            )
+        elif key == "$ref":
+            out["$ref"] = draft7_ref(value)
+        elif key == "prefixItems":
+            out["items"] = [_convert(sub, f"{at}/{n}") for n, sub in enumerate(value)]
+        elif key == "items" and "prefixItems" in node:
+            out["additionalItems"] = _convert(value, at)  # 2020-12 `items` after a prefix
+        elif key in ONE_SCHEMA:
+            out[key] = _convert(value, at)
+        elif key in SCHEMA_LIST:
+            out[key] = [_convert(sub, f"{at}/{n}") for n, sub in enumerate(value)]
+        elif key in SCHEMA_MAP:
+            out[key] = {name: _convert(sub, f"{at}/{name}") for name, sub in value.items()}
+        elif key == "dependentRequired":
+            dependencies.update(value)
+        elif key == "dependentSchemas":
+            dependencies.update({name: _convert(sub, f"{at}/{name}") for name, sub in value.items()})
+        else:  # a value keyword, an annotation, or data (enum, const, examples, snippets)
+            out[key] = value
+    if dependencies:
+        out["dependencies"] = dependencies
+    validating = [k for k in out if k != "$ref" and k not in ANNOTATIONS and not k.startswith("x-")]
+    if "$ref" in out and validating:
+        # draft-07 ignores everything beside a $ref; an allOf keeps both in force
+        out["allOf"] = [{"$ref": out.pop("$ref")}, *out.get("allOf", [])]
+    return out
+
+
+def to_draft7(schema: dict[str, Any], kind: str, version: int) -> dict[str, Any]:
+    converted: dict[str, Any] = _convert(schema, "")
+    return {"$schema": DRAFT7, "$id": f"{ID_BASE}{kind}/{draft7_name(version)}", **converted}
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def sources(root: Path) -> list[tuple[str, int, dict[str, Any]]]:
+    """(kind, version, schema) of every 2020-12 schema under `root`, oldest version first."""
+    found = []
+    for kind in KINDS:
+        numbered = (re.fullmatch(r"v(\d+)\.json", path.name) for path in (root / kind).glob("v*.json"))
+        for version in sorted(int(match.group(1)) for match in numbered if match):
+            found.append((kind, version, json.loads((root / kind / f"v{version}.json").read_text(encoding="utf-8"))))
+    return found
+
+
+def editor_globs(pattern: str) -> str:
+    """A route pattern (.gitignore style) as an editor's workspace glob."""
+    anchored = "/" in pattern.rstrip("/")  # as globs.compile_glob reads it
+    return pattern.lstrip("/") if anchored else f"**/{pattern}"
+
+
+def editor_routes(config: Config | None) -> dict[tuple[str, int], list[str]]:
+    """(kind, version) -> file globs, from the configured routes then the built-in ones.
+
+    JSON Lines files are left out: editors validate a whole file as one JSON document.
+    """
+    from mlmeta.schemas import Route
+
+    routes: dict[tuple[str, int], list[str]] = {}
+    configured = config.routes.items() if config else ()
+    builtin = ((pattern, kind.name) for kind in KINDS.values() for pattern in kind.patterns)
+    for pattern, target in [*configured, *builtin]:
+        route = Route.parse(target)
+        if KINDS[route.kind].format == "jsonl":
+            continue
+        globs = routes.setdefault((route.kind, route.version or 1), [])
+        if editor_globs(pattern) not in globs:
+            globs.append(editor_globs(pattern))
+    return routes
+
+
+def is_url(base: str) -> bool:
+    return bool(urlsplit(base).scheme) and len(urlsplit(base).scheme) > 1  # not a Windows drive letter
+
+
+def schema_location(base: str, kind: str, version: int) -> str:
+    """The draft-07 copy of a schema under `base`: a URL, or a folder relative to the workspace."""
+    folder = base.rstrip("/")
+    if not is_url(base) and not folder.startswith((".", "/")):
+        folder = f"./{folder}"
+    return f"{folder}/{kind}/{draft7_name(version)}"
+
+
+def modeline_target(base: str, kitfile: Path, root: Path, version: int = 1) -> str:
+    """What a Kitfile's modeline names: the URL, or the local copy relative to the Kitfile's folder."""
+    if is_url(base):
+        return schema_location(base, "kitfile", version)
+    target = root / base.strip("/") / "kitfile" / draft7_name(version)
+    return Path(os.path.relpath(target, kitfile.parent)).as_posix()
+
+
+def vscode_settings(config: Config | None, base: str) -> dict[str, Any]:
+    """The settings that map this repository's metadata files to their schemas in VS Code."""
+    json_schemas: list[dict[str, Any]] = []
+    yaml_schemas: dict[str, list[str]] = {}
+    associations: dict[str, str] = {}
+    for (kind, version), globs in editor_routes(config).items():
+        url = schema_location(base, kind, version)
+        if KINDS[kind].format == "yaml":
+            yaml_schemas.setdefault(url, []).extend(globs)
+            # a Kitfile has no extension: without this VS Code opens it as plain text
+            associations.update({glob: "yaml" for glob in globs if not glob.endswith((".yaml", ".yml"))})
+        else:
+            json_schemas.append({"fileMatch": globs, "url": url})
+    settings: dict[str, Any] = {"json.schemas": json_schemas}
+    if yaml_schemas:
+        settings["yaml.schemas"] = yaml_schemas
+    if associations:
+        settings["files.associations"] = associations
+    return settings
+
+
+def merge_settings(existing: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    """`existing` plus whatever of `wanted` it lacks; a mapping the user already made is kept."""
+    merged = dict(existing)
+    for key, value in wanted.items():
+        have = merged.get(key)
+        if have is None:
+            merged[key] = value
+        elif isinstance(have, list) and isinstance(value, list):  # json.schemas: one entry per url
+            urls = {entry.get("url") for entry in have if isinstance(entry, dict)}
+            merged[key] = have + [entry for entry in value if entry["url"] not in urls]
+        elif isinstance(have, dict) and isinstance(value, dict):
+            merged[key] = {**value, **have} if not set(value) <= set(have) else have
+    return merged
+
+
+def catalog(root: Path) -> dict[str, Any]:
+    """Every kind in the SchemaStore catalog shape; URLs name the draft-07 copies editors read."""
+    routes = editor_routes(None)
+    released: dict[str, list[int]] = {}
+    titles: dict[str, str] = {}
+    for kind, version, schema in sources(root):
+        released.setdefault(kind, []).append(version)
+        titles[kind] = schema.get("title", kind)  # the latest version's
+    entries = []
+    for kind, numbers in released.items():
+        entry: dict[str, Any] = {"name": f"mlmeta {kind}", "description": titles[kind]}
+        # a catalog does not know where a repository starts: root-anchored routes match at any depth
+        found = [glob for (named, _), globs in routes.items() if named == kind for glob in globs]
+        globs = [glob if glob.startswith("**/") else f"**/{glob}" for glob in found]
+        if globs:
+            entry["fileMatch"] = globs
+        # an undeclared file is checked against v1, so that is what an editor should show too
+        entry["url"] = schema_location(ID_BASE, kind, 1 if 1 in numbers else numbers[0])
+        entry["versions"] = {f"v{v}": schema_location(ID_BASE, kind, v) for v in numbers}
+        entries.append(entry)
+    return {"$schema": CATALOG_SCHEMA, "version": 1, "schemas": entries}
+
+
+def generated(root: Path) -> dict[Path, str]:
+    """Every file generated under the schemas folder `root`, with its text."""
+    files = {
+        root / kind / draft7_name(version): dumps(to_draft7(schema, kind, version))
+        for kind, version, schema in sources(root)
+    }
+    files[root / "catalog.json"] = dumps(catalog(root))
+    return files
+
+
+def run(args: Namespace) -> int:
+    """`mlmeta schemas`: list the bundled schemas; `--draft7` writes the generated files, `--check` compares."""
+    if not (args.draft7 or args.check):
+        for kind, version, schema in sources(schema_root()):
+            print(f"{kind}/v{version}: {schema.get('title', '')}")
+        return 0
+    from mlmeta.config import find_root
+
+    root = Path(args.root) if args.root else find_root(Path.cwd()) / "schemas"
+    if not root.is_dir():
+        print(f"mlmeta: error: {root}: no schemas folder (give --root)", file=sys.stderr)
+        return 2
+    try:
+        files = generated(root)
+    except Draft7Error as error:
+        print(f"mlmeta: error: {error}", file=sys.stderr)
+        return 2
+    stale = [path for path, text in files.items() if not path.is_file() or path.read_text("utf-8") != text]
+    for path in stale:
+        if not args.check:
+            write_atomic(path, [files[path].encode("utf-8")])
+        print(f"{'out of date' if args.check else 'wrote'}: {path}")
+    return 1 if stale and args.check else 0
