@@ -3,7 +3,8 @@
 What a v1 row needs to become a v2 row: nothing it can be given. v2 keeps every v1 key with the
 same meaning and only adds optional keys, so a row is rewritten only when it names its schema
 (`"$schema": ".../manifest/v1.json"` becomes `.../v2.json`); every other row stays byte for byte.
-Then each row must pass v2 and its rules as `mlmeta check --kind manifest@2` would judge it. v2's
+Then each row is judged as `mlmeta check` would judge it under v1 and under v2: what v2 finds that
+v1 did not blocks the migration (a problem the row already had is `mlmeta check`'s to report). v2's
 one new obligation, `script_coverage` on a PII row, is a measurement of the tokenizer: it cannot
 be derived from the row, so such rows are reported (rule `script-coverage`) and nothing is written.
 A migrated file declares its new version through `[tool.mlmeta.routes]` (`"models.jsonl" =
@@ -77,7 +78,7 @@ def migrate(path: Path, shown: str, source: int, target: int, config: Config) ->
         outcome.findings.append(Finding(shown, 1, 1, "", "manifest", source, "read", "error", message))
         return outcome
     outcome.findings.extend(reading_findings(lines, "manifest", source))
-    run, state = Run(config), dict[str, dict[str, Any]]()
+    run, before, after = Run(config), dict[str, dict[str, Any]](), dict[str, dict[str, Any]]()
     replacements: dict[int, bytes] = {}
     for line in lines:
         document = line.document
@@ -93,8 +94,11 @@ def migrate(path: Path, shown: str, source: int, target: int, config: Config) ->
             outcome.changed += 1
             replacements[line.number] = serialise(row, document, line.ending)
             located = parse_text(replacements[line.number].decode("utf-8"), shown, line.number)
-        problems = judge(row, located, path, target, run, state) if isinstance(row, dict) else ()
-        outcome.findings.extend(finding(located, problem, "manifest", target) for problem in problems)
+        # what the new version demands that the old did not: a problem the row already had is `check`'s
+        had = {(p.pointer, p.rule, p.message) for p in judge(document.value, document, path, source, run, before)}
+        problems = judge(row, located, path, target, run, after)
+        new = (p for p in problems if (p.pointer, p.rule, p.message) not in had)
+        outcome.findings.extend(finding(located, problem, "manifest", target) for problem in new)
     outcome.findings.sort(key=Finding.sort_key)
     if not outcome.failed and replacements:
         write_atomic(path, (replacements.get(line.number, line.raw) for line in lines))

@@ -100,21 +100,21 @@ def finding(
 
 
 def judge(
-    row: dict[str, Any], document: Document, path: Path, version: int, run: Run, state: dict[str, Any]
+    row: Any, document: Document, path: Path, version: int, run: Run, state: dict[str, Any], kind: str = "manifest"
 ) -> Iterator[Problem]:
-    """A row about to be written, against its schema and the manifest rules, as `mlmeta check` would judge it.
+    """A value about to be written, against its schema and its kind's rules, as `mlmeta check` would judge it.
 
-    `document` is the row as it will be written (for its path and line); `state` carries the rules'
+    `document` is the value as it will be written (for its path and line); `state` carries the rules'
     per-file memory (rows seen so far) from one row to the next.
     """
     from mlmeta.rules import Where, checks_for
     from mlmeta.schema_errors import problems
     from mlmeta.schemas import Validators, load_schema
 
-    validators: Validators = run.cache.setdefault("manifest-validators", Validators())
-    schema = load_schema("manifest", version)
-    for error in validators.get("manifest", version).iter_errors(row):
+    validators: Validators = run.cache.setdefault("writer-validators", Validators())
+    schema = load_schema(kind, version)
+    for error in validators.get(kind, version).iter_errors(row):
         yield from problems(error, schema)
-    for module, check in checks_for("manifest", None):
-        where = Where(document.path, path, "manifest", version, document.line, run, state.setdefault(module, {}))
+    for module, check in checks_for(kind, None):
+        where = Where(document.path, path, kind, version, document.line, run, state.setdefault(module, {}))
         yield from check(row, where)

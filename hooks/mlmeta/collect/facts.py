@@ -1,0 +1,202 @@
+"""What the catalog knows about a model, gathered from the Hugging Face Hub or from a local snapshot.
+
+Both sources give the same `ModelFacts`, so a manifest row or a model metadata file is built the
+same way whichever one was used. Offline, each fact is read where the Hub itself derives it: the
+model card's YAML front matter (language, license, base_model, tags, pipeline_tag), `config.json`,
+the safetensors headers, the file list, and the commit of the snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mlmeta.collect.snapshots import Snapshot
+
+
+class CollectError(ValueError):
+    """A model whose facts cannot be read: the message says which file and why."""
+
+
+@dataclass
+class ModelFacts:
+    repo_id: str
+    sha: str | None = None
+    created_at: str | None = None  # RFC 3339
+    last_modified: str | None = None  # RFC 3339: the last commit, as the Hub's `lastModified`
+    tags: list[str] = field(default_factory=list)
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+    card: dict[str, Any] = field(default_factory=dict)  # the model card's front matter
+    config: dict[str, Any] | None = None  # config.json
+    files: list[str] = field(default_factory=list)  # the repository's file names
+    parameters: dict[str, int] | None = None  # safetensors parameters per dtype
+
+    @property
+    def author(self) -> str:
+        return self.repo_id.partition("/")[0]
+
+    @property
+    def released(self) -> str | None:
+        return self.last_modified[:10] if self.last_modified else None
+
+
+# --- local snapshots -------------------------------------------------------------------------------------------
+
+
+def from_snapshot(snapshot: Snapshot, repo_id: str | None = None) -> ModelFacts:
+    """Facts from a snapshot folder (Hub cache, `local_dir`, git clone or plain folder)."""
+    from mlmeta.collect import safetensors
+
+    name = repo_id or snapshot.repo_id
+    if not name:
+        raise CollectError(f"{snapshot.path}: the model id is not recorded in this folder; name it (ORG/NAME)")
+    folder = snapshot.path
+    files = snapshot.files()
+    card = read_card(folder / "README.md") if "README.md" in files else {}
+    config = _read_json(folder / "config.json") if "config.json" in files else None
+    weights = [folder / name for name in files if name.endswith(".safetensors")]
+    try:
+        parameters = safetensors.parameters(weights) if weights else None
+    except safetensors.SafetensorsError as error:
+        raise CollectError(str(error)) from error
+    released = snapshot.released()
+    tags = _strings(card.get("tags"))
+    return ModelFacts(
+        repo_id=name,
+        sha=snapshot.sha,
+        last_modified=f"{released}T00:00:00Z" if released else None,
+        tags=tags,
+        pipeline_tag=card.get("pipeline_tag") if isinstance(card.get("pipeline_tag"), str) else None,
+        library_name=card.get("library_name") if isinstance(card.get("library_name"), str) else None,
+        card=card,
+        config=config,
+        files=files,
+        parameters=parameters,
+    )
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$", re.DOTALL | re.MULTILINE)
+
+
+def read_card(path: Path) -> dict[str, Any]:
+    """A model card's YAML front matter (between the leading `---` lines), as plain JSON values."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CollectError(f"{path}: cannot read the model card: {error}") from error
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return {}
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        value = YAML(typ="safe", pure=True).load(match.group(1))
+    except YAMLError as error:
+        raise CollectError(f"{path}: the model card's front matter is not YAML: {error}") from error
+    return jsonable(value) if isinstance(value, dict) else {}
+
+
+def jsonable(value: Any) -> Any:
+    """YAML values as JSON values: dates become ISO strings, keys strings."""
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CollectError(f"{path}: cannot read: {error}") from error
+    return value if isinstance(value, dict) else None
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+# --- the Hugging Face Hub --------------------------------------------------------------------------------------
+
+
+def from_hub_info(info: Any, config: dict[str, Any] | None = None) -> ModelFacts:
+    """Facts from a `huggingface_hub.ModelInfo` (or any object with its attributes)."""
+    card_data = getattr(info, "card_data", None)
+    to_dict = getattr(card_data, "to_dict", None)  # huggingface_hub's ModelCardData, or a plain mapping
+    card = to_dict() if callable(to_dict) else dict(card_data or {})
+    info_config = getattr(info, "config", None)
+    safetensors_info = getattr(info, "safetensors", None)
+    parameters = getattr(safetensors_info, "parameters", None) if safetensors_info is not None else None
+    siblings = getattr(info, "siblings", None) or []
+    return ModelFacts(
+        repo_id=info.id,
+        sha=getattr(info, "sha", None),
+        created_at=_stamp(getattr(info, "created_at", None)),
+        last_modified=_stamp(getattr(info, "last_modified", None)),
+        tags=list(getattr(info, "tags", None) or []),
+        pipeline_tag=getattr(info, "pipeline_tag", None),
+        library_name=getattr(info, "library_name", None),
+        card=jsonable(card),
+        config=config if config is not None else (dict(info_config) if isinstance(info_config, dict) else None),
+        files=sorted(sibling.rfilename for sibling in siblings),
+        parameters=dict(sorted(parameters.items())) if isinstance(parameters, dict) else None,
+    )
+
+
+def _stamp(value: Any) -> str | None:
+    """A datetime as RFC 3339 in UTC with a `Z`, as the Hub writes it."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return value if isinstance(value, str) else None
+
+
+def hub_api() -> Any:
+    """An `HfApi` (the token comes from `HF_TOKEN` or the login cache, as `huggingface_hub` reads it)."""
+    try:
+        from huggingface_hub import HfApi
+    except ImportError as error:
+        raise CollectError("the Hugging Face Hub needs huggingface_hub: pip install 'mlmeta[hub]'") from error
+    return HfApi()
+
+
+def hub_facts(repo_id: str, api: Any | None = None) -> ModelFacts:
+    """One model's facts from the Hub: its info, and its `config.json` when the info's summary lacks labels."""
+    api = api or hub_api()
+    info = api.model_info(repo_id, files_metadata=True)
+    config = getattr(info, "config", None)
+    names = {sibling.rfilename for sibling in getattr(info, "siblings", None) or []}
+    if "config.json" in names and not (isinstance(config, dict) and "id2label" in config):
+        from huggingface_hub import hf_hub_download
+
+        path = hf_hub_download(repo_id, "config.json", revision=info.sha)
+        config = _read_json(Path(path))
+    return from_hub_info(info, config if isinstance(config, dict) else None)
+
+
+def hub_models(org: str, api: Any | None = None) -> Iterator[ModelFacts]:
+    api = api or hub_api()
+    for listed in api.list_models(author=org):
+        yield hub_facts(listed.id, api)
+
+
+def offline() -> bool:
+    """`HF_HUB_OFFLINE` set as `huggingface_hub` reads it: only the local cache may be used."""
+    import os
+
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in {"1", "ON", "YES", "TRUE"}
