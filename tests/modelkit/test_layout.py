@@ -84,6 +84,26 @@ def test_a_missing_or_resized_blob(repo: Path, capsys: pytest.CaptureFixture[str
     ]
 
 
+def test_an_unreadable_blob_is_a_finding(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlmeta.modelkit import layout as module
+
+    layout, descriptor = basic(repo / "store")
+    docs = manifest_of(layout, descriptor)["layers"][3]
+    hash_file = module._sha256
+
+    def failing(path: Path, algorithm: str) -> str:
+        if path.resolve() == layout.path(docs).resolve():
+            raise PermissionError(13, "Permission denied")
+        return hash_file(path, algorithm)
+
+    monkeypatch.setattr(module, "_sha256", failing)
+    where = at(blob(layout, descriptor), Q + docs["digest"])
+    message = f"cannot read blobs/sha256/{docs['digest'][7:]}: Permission denied (at /layers/3/digest)"
+    assert check(capsys, "store") == (1, [f"{where}: error modelkit-manifest/v1 modelkit-blob: {message}"])
+
+
 def test_the_manifest_blob_itself_is_verified_from_the_index(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     layout, descriptor = basic(repo / "store")
     path = layout.path(descriptor)

@@ -198,6 +198,15 @@ def test_model_paths_kitops_refuses(path: str, message: str, folder: Path, capsy
     assert (code, out) == (1, [f"Kitfile:3:9: error kitfile/v1 kitfile-path: {message} (at /model/path)"])
 
 
+def test_a_path_no_file_system_can_hold_is_missing_not_a_crash(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f'manifestVersion: 1.0.0\ndocs:\n  - path: "a\\0b"\n  - path: {"x" * 5000}\n'
+    code, out = check(capsys, text)
+    assert code == 0
+    assert [line.split(" ")[3] for line in out] == ["kitfile-missing-path:"] * 2
+
+
 def test_a_path_that_returns_inside_the_folder_is_fine(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (folder / "lib").mkdir()
     assert check(capsys, "manifestVersion: 1.0.0\ncode:\n  - path: src/../lib\n") == (0, [])

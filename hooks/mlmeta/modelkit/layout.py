@@ -54,6 +54,7 @@ class Blob:
     path: Path
     size: int | None = None  # None: missing
     digest: str | None = None
+    unreadable: str | None = None  # why the blob cannot be read
     uncompressed: dict[str, str | None] = field(default_factory=dict)  # compression -> sha256, None: unreadable
 
 
@@ -258,8 +259,14 @@ class Layout:
             message = f"the blob holds {blob.size} bytes, not the {descriptor['size']} its descriptor declares"
             yield Problem(join(pointer, "size"), "modelkit-blob", message)
             return
-        if blob.digest is None:
-            blob.digest = _sha256(blob.path, digest.partition(":")[0])
+        if blob.digest is None and blob.unreadable is None:
+            try:
+                blob.digest = _sha256(blob.path, digest.partition(":")[0])
+            except OSError as error:  # a finding, as for any file that cannot be read
+                blob.unreadable = error.strerror or str(error)
+        if blob.unreadable is not None:
+            yield Problem(join(pointer, "digest"), "modelkit-blob", f"cannot read {where}: {blob.unreadable}")
+            return
         if blob.digest != digest:
             yield Problem(join(pointer, "digest"), "modelkit-blob", f"the content of {where} does not have this digest")
 
@@ -267,7 +274,8 @@ class Layout:
         key = compression or "none"
         if key not in blob.uncompressed:
             if compression is None:
-                blob.uncompressed[key] = blob.digest or _sha256(blob.path, "sha256")
+                known = blob.digest if blob.digest and blob.digest.startswith("sha256:") else None
+                blob.uncompressed[key] = known or _sha256(blob.path, "sha256")
             else:
                 blob.uncompressed[key] = _gunzipped_sha256(blob.path)
         return blob.uncompressed[key]

@@ -64,10 +64,17 @@ def _paths(kitfile: dict[str, Any], folder: Path | None, strict: bool) -> Iterat
             yield Problem(pointer, "kitfile-duplicate-path", message)
             continue
         first_user[cleaned] = pointer
-        if folder is not None and not (folder / cleaned).exists():
+        if folder is not None and not _exists(folder / cleaned):
             severity = "error" if strict else "warning"
             message = "no such file or folder beside the Kitfile; `kit pack` would fail"
             yield Problem(pointer, "kitfile-missing-path", message, severity)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a name too long for the file system, or holding a NUL: nothing is there
+        return False
 
 
 def _part_types(kitfile: dict[str, Any]) -> Iterator[Problem]:
