@@ -10,6 +10,7 @@ from importlib import import_module
 
 from mlmeta import __version__
 from mlmeta.manifest.hashing import arguments as hash_arguments
+from mlmeta.collect.commands import collect_arguments
 from mlmeta.manifest.commands import manifest_arguments, migrate_arguments
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -82,6 +83,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], str, str]] 
     "modelkit": (_modelkit, "mlmeta.modelkit.commands:run", "parse ModelKit references, print ModelKitIDs"),
     "manifest": (manifest_arguments, "mlmeta.manifest.commands:run", "enrich, generate, show or list manifest rows"),
     "migrate": (migrate_arguments, "mlmeta.manifest.migrate:run", "upgrade a manifest to a newer row schema, in place"),
+    "collect": (collect_arguments, "mlmeta.collect.commands:run", "collect model metadata or leaderboard scores"),
 }
 
 

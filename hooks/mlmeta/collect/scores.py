@@ -1,0 +1,106 @@
+"""`mlmeta collect scores NAME --from DIR`: a `results` file from Open LLM Leaderboard result files.
+
+The leaderboard's details datasets hold one JSON file per evaluation run, named
+`results_<timestamp>.json` (`results_2023-10-26T01-29-53.089924.json`), with the model under
+`config_general.model_name` (and its commit under `model_sha`) and the scores under `results`,
+keyed `harness|task|n_shot` (`harness|arc:challenge|25`) -> metric -> number; `all` is the
+leaderboard's own average and is not a task. Runs are merged per task: the latest run wins.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlmeta.collect.facts import CollectError
+
+RUN_FILE = re.compile(r"results_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d{1,6})?)\.json\Z")
+METRIC = re.compile(r"[a-z][a-z0-9_]*\Z")
+COMMIT = re.compile(r"[0-9a-f]{40}\Z")
+
+
+@dataclass
+class Run:
+    timestamp: str  # the leaderboard's shape, from the file name: sortable as text
+    path: Path
+    revision: str | None
+    scores: dict[tuple[str, str, str], dict[str, float | None]]  # (harness, task, n_shot) -> metrics
+
+
+def read_run(path: Path) -> tuple[str | None, Run]:
+    """(the run's model name, the run) from one result file."""
+    match = RUN_FILE.match(path.name)
+    assert match is not None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CollectError(f"{path}: not a leaderboard result file: {error}") from error
+    general = value.get("config_general") if isinstance(value, dict) else None
+    results = value.get("results") if isinstance(value, dict) else None
+    if not isinstance(general, dict) or not isinstance(results, dict):
+        raise CollectError(f"{path}: not a leaderboard result file (no config_general and results)")
+    scores: dict[tuple[str, str, str], dict[str, float | None]] = {}
+    for key, metrics in results.items():
+        parts = key.split("|")
+        if len(parts) != 3 or not isinstance(metrics, dict):
+            continue  # `all`: the leaderboard's average, not a task
+        harness, task, shots = parts
+        kept: dict[str, float | None] = {}
+        for metric, number in metrics.items():
+            value = _number(number)
+            if METRIC.match(metric) and value is not _SKIP:
+                kept[metric] = value
+        if kept and shots.isdigit():
+            scores[harness, task, str(int(shots))] = kept
+    model = general.get("model_name") if isinstance(general.get("model_name"), str) else None
+    sha = general.get("model_sha")
+    return model, Run(match.group(1), path, sha if isinstance(sha, str) and COMMIT.match(sha) else None, scores)
+
+
+_SKIP: Any = object()
+
+
+def _number(value: Any) -> Any:
+    """A metric value as the results schema takes it: a finite number, null for NaN, else skipped."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isinf(value):
+        return _SKIP
+    return value
+
+
+def collect(name: str, folder: Path, source: str, schema_ref: str) -> dict[str, Any]:
+    if not folder.is_dir():
+        raise CollectError(f"{folder}: not a folder")
+    runs = []
+    for path in sorted(folder.rglob("results_*.json")):
+        if RUN_FILE.match(path.name):
+            model, run = read_run(path)
+            if model == name:
+                runs.append(run)
+    if not runs:
+        raise CollectError(f"{folder}: no leaderboard result file for {name}")
+    runs.sort(key=lambda r: (r.timestamp, str(r.path)))
+    merged: dict[tuple[str, str, str], dict[str, float | None]] = {}
+    for run in runs:  # oldest first: a later run overwrites each task it holds
+        merged.update(run.scores)
+    if not merged:
+        raise CollectError(f"{folder}: the result files of {name} hold no task scores")
+    results: dict[str, dict[str, dict[str, dict[str, float | None]]]] = {}
+    for (harness, task, shots), metrics in sorted(merged.items()):
+        results.setdefault(harness, {}).setdefault(task, {})[shots] = metrics
+    latest = runs[-1]
+    document: dict[str, Any] = {
+        "$schema": schema_ref,
+        "model_name": name,
+        "last_updated": latest.timestamp,
+        "results": results,
+        "source": source,
+    }
+    if latest.revision:
+        document["revision"] = latest.revision
+    return document
