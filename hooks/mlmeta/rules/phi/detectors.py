@@ -261,24 +261,34 @@ _SSN_CONTEXT = re.compile(r"(?i)\bSSN\b|social\s+security|\bSS#")
 
 
 def _ssns(text: str, key: str) -> Iterator[Span]:
-    from stdnum.us import ssn
-
-    for match in _SSN.finditer(text):
-        if ssn.is_valid(match.group(1) + match.group(3) + match.group(4)):
-            yield match.span()
     keyed = "ssn" in key.split() or "social security" in key
-    for match in _SSN_BARE.finditer(text):
-        if (keyed or _near(text, match.start(), _SSN_CONTEXT, 30)) and ssn.is_valid(match.group()):
-            yield match.span()
+    found = [(m.span(), m.group(1) + m.group(3) + m.group(4)) for m in _SSN.finditer(text)]
+    found += [
+        (m.span(), m.group())
+        for m in _SSN_BARE.finditer(text)
+        if keyed or _near(text, m.start(), _SSN_CONTEXT, 30)
+    ]
+    if found:
+        from stdnum.us import ssn
+
+        yield from (span for span, digits in found if ssn.is_valid(digits))
+
+
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+# nine digits or more with at most separators between them: no timestamp or version gets this far
+_PHONE_RUN = re.compile(r"\d(?:[\s().\-/]{0,3}\d){8,}")
 
 
 def _phones(text: str, key: str) -> Iterator[Span]:
-    if sum(c.isdigit() for c in text) < 10:
+    if _PHONE_RUN.search(text) is None:
         return
     import phonenumbers
 
     for match in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.VALID):
-        yield match.start, match.end
+        if not _DOTTED_QUAD.fullmatch(match.raw_string):  # 353.50.194.66 is no phone number
+            yield match.start, match.end
 
 
 _ZIP4 = re.compile(r"(?<![\d-])(\d{5})-(\d{4})(?![\d-])")
@@ -434,17 +444,18 @@ DETECTORS: tuple[tuple[str, Callable[[str, str], Iterator[Span]]], ...] = (
     ("phi-url", _urls),
     ("phi-email", _emails),
     ("phi-ip", _ips),
-    ("phi-card", _cards),
     ("phi-npi", _npis),
-    ("phi-dea", _deas),
-    ("phi-mbi", _mbis),
-    ("phi-vin", _vins),
     ("phi-ssn", _ssns),
     ("phi-date", _dates),
+    # a number after its context word is that identifier, whatever its shape
     ("phi-mrn", _mrns),
     ("phi-health-plan", _plans),
     ("phi-account", _accounts),
     ("phi-license", _licenses),
+    ("phi-card", _cards),
+    ("phi-dea", _deas),
+    ("phi-mbi", _mbis),
+    ("phi-vin", _vins),
     ("phi-phone", _phones),
     ("phi-zip", _zips),
     ("phi-age", _ages),
