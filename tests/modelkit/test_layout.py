@@ -293,7 +293,9 @@ def test_nested_indexes_and_other_artifacts(repo: Path, capsys: pytest.CaptureFi
     nested = layout.blob(json.dumps({"schemaVersion": 2, "manifests": [descriptor]}).encode(), INDEX)
     signature = layout.blob(b'{"not": "a modelkit"}', MANIFEST,
                             artifactType="application/vnd.dev.cosign.artifact.sig.v1+json")
-    layout.manifests = [nested, signature]
+    other = json.dumps({"schemaVersion": 2, "artifactType": "application/vnd.example.sbom", "layers": []})
+    sbom = layout.blob(other.encode(), MANIFEST)  # says what it is inside the manifest only
+    layout.manifests = [nested, signature, sbom]
     layout.write_index()
     assert check(capsys, "store") == (0, [])
     layout.path(descriptor).write_text("{}", encoding="utf-8")  # reached through the nested index only

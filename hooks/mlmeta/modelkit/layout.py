@@ -102,7 +102,7 @@ class Layout:
                                     "modelkit-layout", "an index names its manifests in a non-empty `manifests` list"))
             manifests = []
         nested: list[tuple[int, Path]] = []
-        checked: list[tuple[int, Path]] = []
+        checked: list[Path] = []
         for number, descriptor in enumerate(manifests):
             pointer = join("/manifests", number)
             if not _is_descriptor(descriptor):
@@ -122,7 +122,7 @@ class Layout:
             if descriptor["mediaType"] == media.INDEX:
                 nested.append((number, path))
             elif descriptor["mediaType"] == media.MANIFEST and _may_be_modelkit(descriptor):
-                checked.append((number, path))
+                checked.append(path)
         found.extend(self._at(document, p, None) for p in problems if self.engine.wants(p.rule))
         yield from sorted(found, key=Finding.sort_key)
         for number, path in nested:
@@ -131,20 +131,21 @@ class Layout:
                 yield self._at(document, problem, None)
             else:
                 yield from self._index(self._read(path), depth + 1)
-        for _, path in checked:
+        for path in checked:
             yield from self._manifest(path)
 
     # -- one ModelKit
 
     def _manifest(self, path: Path) -> Iterator[Finding]:
         document = self._read(path)
-        found = self._judge(document, MANIFEST_ROUTE, path, {})
         manifest = document.value
+        artifact = manifest.get("artifactType") if isinstance(manifest, dict) else None
+        if isinstance(artifact, str) and artifact != media.MODELKIT_ARTIFACT:
+            return  # another artifact kept in the same layout (a signature, say): not ours to judge
+        found = self._judge(document, MANIFEST_ROUTE, path, {})
         if not document.ok or not isinstance(manifest, dict) or document.problems:
             yield from sorted(found, key=Finding.sort_key)
             return
-        if isinstance(manifest.get("artifactType"), str) and manifest["artifactType"] != media.MODELKIT_ARTIFACT:
-            return  # another artifact kept in the same layout (a signature, say): not ours to judge
         problems: list[Problem] = []
         config: Any = manifest.get("config")
         config_ok = False
