@@ -10,10 +10,12 @@ import pytest
 from mlmeta.cli import main
 from mlmeta.rules.script_coverage import claimed
 
-from ..conftest import FIXTURES, ROOT, realworld
+from ..conftest import FIXTURES, REALWORLD, ROOT, realworld
 
 V1_KEYS = set(json.loads((ROOT / "schemas" / "manifest" / "v1.json").read_text(encoding="utf-8"))["properties"])
 
+
+V2_FIXTURES = FIXTURES / "manifest-v2"  # beside, not inside, manifest/: the v1 oracles read that folder as v1
 
 # the schema and the rules tied to v2 (other rules, such as cross-row references, judge the catalog's content)
 V2_RULES = "schema,script-coverage,script-verdict,script-eval"
@@ -62,10 +64,36 @@ def test_under_v1_the_later_rows_fail_on_their_unknown_keys_at_those_keys(
 
 
 def test_the_cross_key_rules_are_silent_under_v1(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rows = (FIXTURES / "manifest" / "invalid" / "v2-script-rules.jsonl").read_text(encoding="utf-8")
+    rows = (V2_FIXTURES / "invalid" / "script-rules.jsonl").read_text(encoding="utf-8")
     (repo / "models.jsonl").write_text(rows.replace("manifest/v2.json", "manifest/v1.json"), encoding="utf-8")
     main(["check", "--kind", "manifest@1", "models.jsonl"])
     assert " script-" not in capsys.readouterr().out
+
+
+def test_the_v2_fixtures_give_exactly_their_findings(in_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    valid = (V2_FIXTURES / "valid" / "later-keys.jsonl").relative_to(ROOT).as_posix()
+    assert main(["check", "--kind", "manifest", valid]) == 0  # each fixture's rows name v2 in `$schema`
+    assert capsys.readouterr().out == ""
+    invalid = V2_FIXTURES / "invalid" / "script-rules.jsonl"
+    assert main(["check", "--kind", "manifest", invalid.relative_to(ROOT).as_posix()]) == 1
+    assert capsys.readouterr().out == invalid.with_name(invalid.name + ".expected").read_text(encoding="utf-8")
+
+
+def test_python_jsonschema_agrees_on_v2(in_root: Path) -> None:
+    """The reference implementation gives the same verdict as ours on every v2 fixture row and later row."""
+    from jsonschema import Draft202012Validator
+
+    from mlmeta.schemas import Validators, load_schema
+
+    reference = Draft202012Validator(load_schema("manifest", 2), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    ours = Validators().get("manifest", 2)
+    paths = sorted(V2_FIXTURES.glob("*/*.jsonl"))
+    later_path = REALWORLD / "openmed" / "models.later.jsonl"
+    paths += [later_path] if later_path.exists() else []
+    values = [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line]
+    assert len(values) >= 8
+    assert [reference.is_valid(v) for v in values] == [ours.is_valid(v) for v in values]
+    assert not all(ours.is_valid(v) for v in values)  # the invalid fixture is in there
 
 
 @pytest.mark.parametrize(
