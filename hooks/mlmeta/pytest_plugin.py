@@ -78,11 +78,15 @@ def pytest_configure(config: pytest.Config) -> None:
     if not from_flag and not _wanted_in_pyproject(config.rootpath):
         return
     from mlmeta import config as configuration
+    from mlmeta.schemas import Route, RouteError
 
     try:
-        config.stash[CONFIG_KEY] = configuration.load(configuration.find_root(config.rootpath))
-    except configuration.ConfigError as error:
+        loaded = configuration.load(configuration.find_root(config.rootpath))
+        for target in loaded.routes.values():
+            Route.parse(target)  # a bad route is a usage error before anything is collected
+    except (configuration.ConfigError, RouteError) as error:
         raise pytest.UsageError(f"mlmeta: {error}") from error
+    config.stash[CONFIG_KEY] = loaded
 
 
 def _relative(path: Path, root: Path) -> str | None:
