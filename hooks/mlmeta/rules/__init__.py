@@ -249,6 +249,12 @@ RULES: dict[str, RuleInfo] = {
         frozenset({"dataset"}),
         "A dataset file in `dataset_metadata/<taxonomy path>/` has a `doc_type` outside that path.",
     ),
+    "reference": RuleInfo(
+        "mlmeta.rules.references",
+        frozenset({"model", "dataset", "results", "manifest"}),
+        "A name or path that points at another file resolves: `pretraining_data`, `file_pointer` (no cycle), "
+        "a results `model_name`, a manifest `base_model` in the manifest's namespace.",
+    ),
 }
 
 

@@ -1,0 +1,243 @@
+"""References between files resolve (`reference`).
+
+- a model's `pretraining_data` names -> a dataset file of the catalog has that `name`;
+- a dataset's `file_pointer` -> the file exists, relative to the pointing file's folder, and
+  following pointers from a file never comes back to it (the cycle is named);
+- a results file's `model_name` -> a model file of the catalog: `model_metadata/<org>_<name>.json`
+  (as the collector names it) or any model file whose `id` or `name` is it;
+- a manifest row's `base_model` in the manifest's own namespace -> a row with that `repo_id`.
+
+pre-commit passes only the changed files, so the rest of the repository is read here: the
+catalog's files are listed once per run, and each file is parsed at most once, only when a check
+needs it (read, never written). Files the configuration excludes (`[tool.mlmeta] exclude`, such as
+test fixtures) are outside the catalog: their names are not looked up in it, though their own
+file pointers and manifest rows are still checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from mlmeta.documents import join, resolve
+from mlmeta.findings import Problem
+from mlmeta.rules import Run, Where
+
+RULE = "reference"
+
+
+def check(value: Any, where: Where) -> Iterator[Problem]:
+    if not isinstance(value, dict):
+        return
+    index = _index(where.run)
+    if where.kind in ("dataset", "model", "results"):  # one JSON document per file (not a JSONL row)
+        index.remember(where.file, value)
+    in_catalog = not index.excluded(where.path)
+    if where.kind == "model" and in_catalog:
+        yield from _pretraining_data(value, index)
+    elif where.kind == "dataset":
+        yield from _pointers(value, where, index)
+        if in_catalog:
+            yield from _same_name(value, where, index)
+    elif where.kind == "results" and in_catalog:
+        yield from _model_name(value, index)
+    elif where.kind == "manifest":
+        yield from _base_model(value, where, index)
+
+
+@dataclass
+class Index:
+    """The repository as references see it, filled lazily: file lists, parsed values, names."""
+
+    run: Run
+    values: dict[Path, Any] = field(default_factory=dict)  # resolved path -> parsed JSON (None: unreadable)
+    _by_kind: dict[str, list[Path]] | None = None
+    _datasets: dict[str, list[Path]] | None = None
+    _models: dict[str, Path] | None = None
+    _manifests: dict[Path, tuple[set[str], set[str]]] = field(default_factory=dict)
+
+    def excluded(self, shown: str) -> bool:
+        from mlmeta.files import excluded
+
+        return excluded(shown, self.run.config)
+
+    def remember(self, path: Path, value: Any) -> None:
+        """A file the engine has parsed already need not be read again."""
+        self.values.setdefault(path.resolve(), value)
+
+    def value(self, path: Path) -> Any:
+        path = path.resolve()
+        if path not in self.values:
+            try:
+                self.values[path] = json.loads(path.read_text(encoding="utf-8-sig"))
+            except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+                self.values[path] = None  # its own check reports why
+        return self.values[path]
+
+    def files(self, kind: str) -> list[Path]:
+        """The catalog's files of a kind: every repository file a route gives that kind, minus exclusions."""
+        if self._by_kind is None:
+            from mlmeta.files import routed
+            from mlmeta.schemas import configured_route
+
+            config = self.run.config
+            self._by_kind = {}
+            for name in routed(config):
+                route = configured_route(name, config)
+                if route is not None:
+                    self._by_kind.setdefault(route.kind, []).append(config.root / name)
+        return self._by_kind.get(kind, [])
+
+    def datasets(self) -> dict[str, list[Path]]:
+        """Dataset name -> the files that carry it."""
+        if self._datasets is None:
+            self._datasets = {}
+            for path in self.files("dataset"):
+                value = self.value(path)
+                if isinstance(value, dict) and isinstance(value.get("name"), str):
+                    self._datasets.setdefault(value["name"], []).append(path)
+        return self._datasets
+
+    def models(self) -> dict[str, Path]:
+        """What names a model file: its `id`, its `name`, and the Hub id its file name spells (`org_name.json`)."""
+        if self._models is None:
+            self._models = {}
+            for path in self.files("model"):
+                self._models.setdefault(f"file:{path.name}", path)
+                value = self.value(path)
+                for key in ("id", "name"):
+                    if isinstance(value, dict) and isinstance(value.get(key), str):
+                        self._models.setdefault(value[key], path)
+        return self._models
+
+    def manifest(self, path: Path) -> tuple[set[str], set[str]]:
+        """The `repo_id`s of a manifest's rows and their namespaces, read once."""
+        path = path.resolve()
+        if path not in self._manifests:
+            ids: set[str] = set()
+            try:
+                with path.open("rb") as handle:
+                    for raw in handle:
+                        try:
+                            row = json.loads(raw)
+                        except ValueError:
+                            continue
+                        if isinstance(row, dict) and isinstance(row.get("repo_id"), str):
+                            ids.add(row["repo_id"])
+            except OSError:
+                pass
+            self._manifests[path] = (ids, {repo_id.partition("/")[0] for repo_id in ids if "/" in repo_id})
+        return self._manifests[path]
+
+    def shown(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.run.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def _index(run: Run) -> Index:
+    if "references" not in run.cache:
+        run.cache["references"] = Index(run)
+    index: Index = run.cache["references"]
+    return index
+
+
+def _did_you_mean(name: str, known: Any) -> str:
+    close = difflib.get_close_matches(name, [k for k in known if not k.startswith("file:")], n=1, cutoff=0.75)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _pretraining_data(value: dict[str, Any], index: Index) -> Iterator[Problem]:
+    names = value.get("pretraining_data")
+    for position, name in enumerate(names if isinstance(names, list) else []):
+        if isinstance(name, str) and name not in index.datasets():
+            message = f"no dataset file has this name{_did_you_mean(name, index.datasets())}"
+            yield Problem(f"/pretraining_data/{position}", RULE, message)
+
+
+def _same_name(value: dict[str, Any], where: Where, index: Index) -> Iterator[Problem]:
+    name = value.get("name")
+    if not isinstance(name, str):
+        return
+    others = [p for p in index.datasets().get(name, []) if p.resolve() != where.file.resolve()]
+    if others:
+        message = f"{index.shown(others[0])} has the same name, so a model naming it is ambiguous"
+        yield Problem("/name", RULE, message, "warning")
+
+
+def _model_name(value: dict[str, Any], index: Index) -> Iterator[Problem]:
+    name = value.get("model_name")
+    if not isinstance(name, str):
+        return
+    models = index.models()
+    if name in models or f"file:{name.replace('/', '_')}.json" in models:
+        return
+    message = "no model file has this id or name (the collector writes model_metadata/<org>_<name>.json)"
+    yield Problem("/model_name", RULE, message + _did_you_mean(name, models))
+
+
+def _pointers(value: dict[str, Any], where: Where, index: Index) -> Iterator[Problem]:
+    for pointer, target in _file_pointers(value, where.file):
+        if _absolute(resolve(value, pointer)):
+            message = "file_pointer is a path relative to this file's folder, not an absolute path"
+            yield Problem(pointer, RULE, message, replaces="schema")
+            continue
+        if not target.is_file():
+            yield Problem(pointer, RULE, "file_pointer names no file (it is relative to this file's folder)")
+            continue
+        cycle = _cycle(target, where.file.resolve(), index, [where.file.resolve()], set())
+        if cycle is not None:
+            chain = " -> ".join(index.shown(p) for p in cycle)
+            yield Problem(pointer, RULE, f"file_pointer chain comes back to this file: {chain}")
+
+
+def _file_pointers(value: Any, file: Path) -> Iterator[tuple[str, Path]]:
+    domains = value.get("domains") if isinstance(value, dict) else None
+    for position, domain in enumerate(domains if isinstance(domains, list) else []):
+        if isinstance(domain, dict) and isinstance(domain.get("file_pointer"), str) and domain["file_pointer"]:
+            yield join(f"/domains/{position}", "file_pointer"), file.parent / domain["file_pointer"]
+
+
+def _absolute(text: str) -> bool:
+    return PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute() or text.startswith("\\")
+
+
+def _cycle(current: Path, start: Path, index: Index, chain: list[Path], seen: set[Path]) -> list[Path] | None:
+    """The pointer chain from `start` through `current` back to `start`, if there is one."""
+    current = current.resolve()
+    if current == start:
+        return [*chain, current]
+    if current in seen:
+        return None  # explored already; a cycle not through `start` is reported at its own files
+    seen.add(current)
+    for _, target in _file_pointers(index.value(current), current):
+        if target.is_file():
+            found = _cycle(target, start, index, [*chain, current], seen)
+            if found is not None:
+                return found
+    return None
+
+
+def _base_model(row: dict[str, Any], where: Where, index: Index) -> Iterator[Problem]:
+    base = row.get("base_model")
+    if not isinstance(base, str) or "/" not in base:
+        return
+    seen: set[str] = where.state.setdefault("repo_ids", set())
+    if isinstance(row.get("repo_id"), str):
+        seen.add(row["repo_id"])
+    if base in seen:
+        return  # a row above has it: no need to read the file
+    ids, namespaces = index.manifest(where.file)
+    configured = where.run.config.namespace
+    # the manifest's own namespace: the configured one, or the one every row shares; a manifest of
+    # several organisations cannot tell its own base models from external ones, so it is not checked
+    own = {configured} if configured else namespaces if len(namespaces) == 1 else set()
+    namespace = base.partition("/")[0]
+    if namespace in own and base not in ids:
+        message = f"base_model is in this manifest's namespace '{namespace}' but no row has it as repo_id"
+        yield Problem("/base_model", RULE, message + _did_you_mean(base, ids - {row.get("repo_id")}))
