@@ -513,3 +513,19 @@ def test_readme_lists_every_phi_rule() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "## No PHI in result files" in readme
     assert [rule for rule in PHI_RULES if f"| `{rule}` |" not in readme] == []
+
+
+def test_enrich_refuses_a_measurements_file_with_phi_and_writes_nothing(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    row = {"repo_id": "OpenMed/x", "benchmark": {"dataset": None, "micro_f1": None, "recall": None}}
+    (repo / "models.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    record = {"repo_id": "OpenMed/x", "benchmark": [{"suite": "shield", "dataset": "MRN 00482913", "recall": 0.9}]}
+    write(repo / "bench.json", {"results": [record]})
+    arguments = ["--manifest", "models.jsonl", "--results", "bench.json", "--output", "out.jsonl"]
+    code = main(["manifest", "enrich", *arguments])
+    out = capsys.readouterr()
+    assert code == 1
+    assert "phi-mrn" in out.out + out.err
+    assert "00482913" not in out.out + out.err
+    assert not (repo / "out.jsonl").exists()

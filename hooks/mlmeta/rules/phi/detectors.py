@@ -56,16 +56,22 @@ _B = r"(?<![A-Za-z0-9])"  # start of a token
 _E = r"(?![A-Za-z0-9])"  # end of a token
 
 
+_NOTHING: dict[str, int] = {}
+
+
+@lru_cache(maxsize=65536)
 def scan(text: str, context: str = "", skip: frozenset[str] = frozenset()) -> dict[str, int]:
-    """Rule id -> how many identifiers of that type the string holds (rules in `skip` are not looked for)."""
+    """Rule id -> how many identifiers of that type the string holds (rules in `skip` are not looked for).
+
+    Strings repeat from row to row (dataset names, device labels, keys): each is looked at once.
+    The result is shared between calls: read it, never change it.
+    """
     if len(text) < 2 or _PREFILTER.search(text) is None:
-        return {}
-    return dict(_scan(text, context, skip))
+        return _NOTHING
+    return _scan(text, context, skip)
 
 
-@lru_cache(maxsize=8192)
-def _scan(text: str, context: str, skip: frozenset[str]) -> tuple[tuple[str, int], ...]:
-    # strings repeat from row to row (dataset names, device labels, keys): each is looked at once
+def _scan(text: str, context: str, skip: frozenset[str]) -> dict[str, int]:
     key = _key_context(context)
     taken: list[Span] = []
     found: dict[str, int] = {}
@@ -78,7 +84,7 @@ def _scan(text: str, context: str, skip: frozenset[str]) -> tuple[tuple[str, int
                 found[rule] = found.get(rule, 0) + 1
     if "phi-free-text" not in skip and _free_text(text):
         found["phi-free-text"] = 1  # a property of the whole string, whatever else it holds
-    return tuple(found.items())
+    return found
 
 
 def _key_context(context: str) -> str:
@@ -264,9 +270,7 @@ def _ssns(text: str, key: str) -> Iterator[Span]:
     keyed = "ssn" in key.split() or "social security" in key
     found = [(m.span(), m.group(1) + m.group(3) + m.group(4)) for m in _SSN.finditer(text)]
     found += [
-        (m.span(), m.group())
-        for m in _SSN_BARE.finditer(text)
-        if keyed or _near(text, m.start(), _SSN_CONTEXT, 30)
+        (m.span(), m.group()) for m in _SSN_BARE.finditer(text) if keyed or _near(text, m.start(), _SSN_CONTEXT, 30)
     ]
     if found:
         from stdnum.us import ssn

@@ -27,10 +27,9 @@ def problems(value: Any, where: Where, settings: Settings) -> Iterator[Problem]:
         (Problem(pointer, STRUCTURE, message, on_key=on_key), subject)
         for pointer, message, subject, on_key in walker.problems
     ]
-    for item in walker.texts:
-        hits = scan(item.text, item.context, item.skip)
+    for item in walker.hits:
         what = "key" if item.on_key else "value"
-        for rule, count in hits.items():
+        for rule, count in item.rules.items():
             times = f"{count} times: " if count > 1 else ""
             message = f"{times}{LABELS[rule]} in a {what} of {len(item.text)} characters"
             found.append((Problem(item.pointer, rule, message, on_key=item.on_key), item.text))

@@ -18,9 +18,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from mlmeta.documents import join
+from mlmeta.rules.phi.detectors import scan
 from mlmeta.schema_errors import show_key
 
 # keys whose values are raw material: prompts, documents, examples and the people in them
@@ -39,6 +41,7 @@ PROCESS_FIELDS = frozenset({"input_data", "output_path", "output_parameters", "n
 NO_NAMES = frozenset({"phi-name"})
 
 
+@lru_cache(maxsize=4096)
 def raw_material(key: str) -> bool:
     """`prompt`, `raw_text`, `exampleOutputs`, `model_inputs`: a key naming raw material, in any case."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key)
@@ -57,15 +60,25 @@ def _type(value: Any) -> str:
     return "an object" if isinstance(value, dict) else "a number"
 
 
+# a pointer built only when something is reported: "" or (parent, token)
+Ptr = str | tuple["Ptr", str | int]
+
+
+def pointer_of(at: Ptr) -> str:
+    if isinstance(at, str):
+        return at
+    parent, token = at
+    return join(pointer_of(parent), token)
+
+
 @dataclass(frozen=True)
-class Text:
-    """A string to scan: a value, or a key (then `pointer` is the key's own pointer)."""
+class Hit:
+    """What the detectors found in one string: a value, or a key (then `pointer` is the key's own)."""
 
     pointer: str
     text: str
     on_key: bool
-    context: str  # the key it sits under, for context-dependent detectors
-    skip: frozenset[str]
+    rules: dict[str, int]
 
 
 @dataclass
@@ -74,29 +87,33 @@ class Walker:
     max_items: int
     # report values of the wrong type (a string metric): off where the kind's schema already does
     types: bool = True
-    texts: list[Text] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
     # (pointer, message, what the finding is about as the allowlist fingerprints it, at the key?)
     problems: list[tuple[str, str, str, bool]] = field(default_factory=list)
-    raw_keys: set[str] = field(default_factory=set)  # pointers of keys flagged: their values are not again
+    raw_keys: set[Ptr] = field(default_factory=set)  # keys flagged: their values are not flagged again
 
     # -- recording ------------------------------------------------------------------
-    def flag(self, pointer: str, message: str, subject: Any, on_key: bool = False) -> None:
+    def flag(self, pointer: Ptr, message: str, subject: Any, on_key: bool = False) -> None:
         if not on_key and pointer in self.raw_keys:
             return
         text = subject if isinstance(subject, str) else json.dumps(subject, sort_keys=True, ensure_ascii=False)
-        self.problems.append((pointer, message, text, on_key))
+        self.problems.append((pointer_of(pointer), message, text, on_key))
 
-    def string(self, pointer: str, value: str, context: str, skip: frozenset[str] = frozenset()) -> None:
-        self.texts.append(Text(pointer, value, False, context, skip))
+    def string(self, pointer: Ptr, value: str, context: str, skip: frozenset[str] = frozenset()) -> None:
+        found = scan(value, context, skip)
+        if found:
+            self.hits.append(Hit(pointer_of(pointer), value, False, found))
 
-    def key(self, pointer: str, key: str, context: str, exempt: frozenset[str], value: Any) -> None:
-        self.texts.append(Text(pointer, key, True, context, frozenset()))
-        if key not in exempt and raw_material(key) and _carries(value):
+    def key(self, pointer: Ptr, key: str, context: str, exempt: frozenset[str], value: Any) -> None:
+        found = scan(key, context)
+        if found:
+            self.hits.append(Hit(pointer_of(pointer), key, True, found))
+        if isinstance(value, (str, list, dict)) and _carries(value) and key not in exempt and raw_material(key):
             what = "names raw material (prompts, texts, examples, patients); keep aggregates only"
             self.flag(pointer, f"key {show_key(key)} {what}", key, True)
             self.raw_keys.add(pointer)
 
-    def descriptive(self, pointer: str, value: str, context: str, skip: frozenset[str] = frozenset()) -> None:
+    def descriptive(self, pointer: Ptr, value: str, context: str, skip: frozenset[str] = frozenset()) -> None:
         self.string(pointer, value, context, skip)
         if len(value) > self.max_string and context != "$schema":
             self.flag(pointer, f"descriptive string of {len(value)} characters is longer than {self.max_string}", value)
@@ -104,7 +121,7 @@ class Walker:
     # -- roles ------------------------------------------------------------------------
     def free(
         self,
-        pointer: str,
+        pointer: Ptr,
         value: Any,
         context: str,
         exempt: frozenset[str] = frozenset(),
@@ -115,15 +132,15 @@ class Walker:
             self.descriptive(pointer, value, context, skip)
         elif isinstance(value, dict):
             for key, item in value.items():
-                here = join(pointer, key)
+                here = (pointer, key)
                 self.key(here, key, context, exempt, item)
                 self.free(here, item, key, exempt, NO_NAMES if key == "experimenters" else skip)
         elif isinstance(value, list):
             self._long_list(pointer, value)
             for index, item in enumerate(value):
-                self.free(join(pointer, index), item, context, exempt, skip)
+                self.free((pointer, index), item, context, exempt, skip)
 
-    def strict(self, pointer: str, value: Any, context: str) -> None:
+    def strict(self, pointer: Ptr, value: Any, context: str) -> None:
         """Parts that hold aggregates: no strings at all, outside the descriptive keys."""
         if isinstance(value, str):
             self.string(pointer, value, context)
@@ -132,7 +149,7 @@ class Walker:
                 self.flag(pointer, f"string of {len(value)} characters {what}", value)
         elif isinstance(value, dict):
             for key, item in value.items():
-                here = join(pointer, key)
+                here = (pointer, key)
                 self.key(here, key, context, frozenset(), item)
                 if key in BENCHMARK_DESCRIPTIVE | RESULTS_DESCRIPTIVE and isinstance(item, str):
                     self.descriptive(here, item, key)
@@ -141,11 +158,11 @@ class Walker:
         elif isinstance(value, list):
             if not self._long_list(pointer, value):
                 for index, item in enumerate(value):
-                    self.strict(join(pointer, index), item, context)
+                    self.strict((pointer, index), item, context)
             else:
                 self._texts_only(pointer, value, context)
 
-    def metric(self, pointer: str, value: Any, context: str, nullable: bool = True) -> None:
+    def metric(self, pointer: Ptr, value: Any, context: str, nullable: bool = True) -> None:
         """A metric value: a number, or null when not measured (device values: a number)."""
         if (value is None and nullable) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
             return
@@ -161,33 +178,33 @@ class Walker:
         else:
             self.flag(pointer, f"metric value is {_type(value)}, not a number{' or null' if nullable else ''}", value)
 
-    def metrics_tree(self, pointer: str, value: Any, context: str) -> None:
+    def metrics_tree(self, pointer: Ptr, value: Any, context: str) -> None:
         """`results`: harness -> task -> n-shot -> metric -> number, objects all the way down."""
         if isinstance(value, dict):
             for key, item in value.items():
-                here = join(pointer, key)
+                here = (pointer, key)
                 self.key(here, key, context, frozenset(), item)
                 self.metrics_tree(here, item, key)
         else:
             self.metric(pointer, value, context)
 
-    def device_map(self, pointer: str, value: Any, context: str) -> None:
+    def device_map(self, pointer: Ptr, value: Any, context: str) -> None:
         if not isinstance(value, dict):
             self.strict(pointer, value, context)
             return
         for key, item in value.items():
-            here = join(pointer, key)
+            here = (pointer, key)
             self.key(here, key, context, frozenset(), item)
             self.metric(here, item, key, nullable=False)
 
-    def benchmark(self, pointer: str, value: Any, context: str = "benchmark") -> None:
+    def benchmark(self, pointer: Ptr, value: Any, context: str = "benchmark") -> None:
         """The legacy object `{dataset, metric: number}` or a list of suite entries."""
         if isinstance(value, list) and all(isinstance(item, dict) for item in value):
             for index, item in enumerate(value):
-                self.benchmark(join(pointer, index), item, context)
+                self.benchmark((pointer, index), item, context)
         elif isinstance(value, dict):
             for key, item in value.items():
-                here = join(pointer, key)
+                here = (pointer, key)
                 self.key(here, key, context, frozenset(), item)
                 if key in BENCHMARK_DESCRIPTIVE and (item is None or isinstance(item, str)):
                     if item is not None:
@@ -197,18 +214,18 @@ class Walker:
         elif value is not None:
             self.metric(pointer, value, context)
 
-    def performance(self, pointer: str, value: Any, context: str) -> None:
+    def performance(self, pointer: Ptr, value: Any, context: str) -> None:
         """AIND `PerformanceMetric`s: `{name, value}`, the value an aggregate."""
         if not isinstance(value, list):
             self.strict(pointer, value, context)
             return
         for index, entry in enumerate(value):
-            here = join(pointer, index)
+            here = (pointer, index)
             if not isinstance(entry, dict):
                 self.metric(here, entry, context)
                 continue
             for key, item in entry.items():
-                there = join(here, key)
+                there = (here, key)
                 self.key(there, key, context, frozenset(), item)
                 if key == "value":
                     self.metric(there, item, str(entry.get("name", key)))
@@ -218,7 +235,7 @@ class Walker:
                     self.strict(there, item, key)
 
     # -- helpers --------------------------------------------------------------------------
-    def _long_list(self, pointer: str, value: list[Any]) -> bool:
+    def _long_list(self, pointer: Ptr, value: list[Any]) -> bool:
         scalars = all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in value)
         if value and scalars and len(value) > self.max_items:
             what = f"looks per-example (more than {self.max_items}); keep aggregates only"
@@ -226,18 +243,20 @@ class Walker:
             return True
         return False
 
-    def _texts_only(self, pointer: str, value: Any, context: str) -> None:
+    def _texts_only(self, pointer: Ptr, value: Any, context: str) -> None:
         """Inside a part already flagged: scan its strings and keys, without more structure findings."""
         if isinstance(value, str):
             self.string(pointer, value, context)
         elif isinstance(value, dict):
             for key, item in value.items():
-                here = join(pointer, key)
-                self.texts.append(Text(here, key, True, context, frozenset()))
+                here = (pointer, key)
+                found = scan(key, context)
+                if found:
+                    self.hits.append(Hit(pointer_of(here), key, True, found))
                 self._texts_only(here, item, key)
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                self._texts_only(join(pointer, index), item, context)
+                self._texts_only((pointer, index), item, context)
 
 
 def _carries(value: Any) -> bool:
@@ -261,7 +280,7 @@ def _results(value: Any, w: Walker) -> None:
         w.strict("", value, "")
         return
     for key, item in value.items():
-        here = join("", key)
+        here = ("", key)
         w.key(here, key, "", frozenset(), item)
         if key == "results":
             w.metrics_tree(here, item, key)
@@ -274,21 +293,21 @@ def _results(value: Any, w: Walker) -> None:
 def _measurements(value: Any, w: Walker) -> None:
     if isinstance(value, list):
         for index, record in enumerate(value):
-            _record(join("", index), record, w)
+            _record(("", index), record, w)
     elif isinstance(value, dict) and isinstance(value.get("results"), list):
         for key, item in value.items():
-            here = join("", key)
+            here = ("", key)
             w.key(here, key, "", frozenset(), item)
             if key == "results":
                 for index, record in enumerate(item):
-                    _record(join(here, index), record, w)
+                    _record((here, index), record, w)
             elif key == "$schema" and isinstance(item, str):
                 w.descriptive(here, item, key)
             else:
                 w.strict(here, item, key)
     elif isinstance(value, dict):  # keyed by repo_id
         for key, item in value.items():
-            here = join("", key)
+            here = ("", key)
             w.key(here, key, "repo_id", frozenset(), item)
             if key == "$schema" and isinstance(item, str):
                 w.descriptive(here, item, key)
@@ -298,12 +317,12 @@ def _measurements(value: Any, w: Walker) -> None:
         w.strict("", value, "")
 
 
-def _record(pointer: str, record: Any, w: Walker) -> None:
+def _record(pointer: Ptr, record: Any, w: Walker) -> None:
     if not isinstance(record, dict):
         w.strict(pointer, record, "")
         return
     for key, item in record.items():
-        here = join(pointer, key)
+        here = (pointer, key)
         w.key(here, key, "", frozenset(), item)
         if key in RECORD_DESCRIPTIVE and isinstance(item, str):
             w.descriptive(here, item, key)
@@ -320,7 +339,7 @@ def _manifest(value: Any, w: Walker) -> None:
         return
     for key in ("benchmark", *sorted(DEVICE_MAPS)):
         if key in value:
-            here = join("", key)
+            here = ("", key)
             if key == "benchmark":
                 w.benchmark(here, value[key])
             else:
@@ -333,12 +352,12 @@ def _model(value: Any, w: Walker) -> None:
     evaluations = value.get("evaluations")
     if isinstance(evaluations, list):
         for index, evaluation in enumerate(evaluations):
-            here = join("/evaluations", index)
+            here = ("/evaluations", index)
             if not isinstance(evaluation, dict):
                 w.strict(here, evaluation, "evaluations")
                 continue
             for key, item in evaluation.items():
-                there = join(here, key)
+                there = (here, key)
                 w.key(there, key, "evaluations", PROCESS_FIELDS, item)
                 if key == "performance":
                     w.performance(there, item, key)
@@ -350,7 +369,7 @@ def _model(value: Any, w: Walker) -> None:
             if isinstance(step, dict):
                 for key in ("train_performance", "test_performance"):
                     if step.get(key) is not None:
-                        w.performance(join(join("/training", index), key), step[key], key)
+                        w.performance((("/training", index), key), step[key], key)
 
 
 def _configured(value: Any, w: Walker) -> None:
