@@ -5,7 +5,8 @@ knows nothing newer; VS Code's 2020-12 support is partial), so every `vN.json` h
 `vN.draft7.json` beside it that accepts and rejects exactly what the original does: `$defs`
 become `definitions`, `$ref`s follow, and a `$ref` that has validation keywords beside it
 (ignored beside `$ref` in draft-07) moves into an `allOf`. A keyword with no draft-07
-equivalent stops the generator rather than being dropped. `mlmeta schemas --draft7` writes
+equivalent stops the generator rather than being dropped. A description written in Markdown
+(code, bold, links) is also given as `markdownDescription`, which VS Code renders. `mlmeta schemas --draft7` writes
 the copies and `catalog.json`; `--check` (and a test) fails when a committed one is out of date.
 """
 
@@ -43,6 +44,10 @@ NO_DRAFT7_EQUIVALENT = {
     "unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$dynamicAnchor", "$recursiveRef",
     "$recursiveAnchor", "$anchor", "minContains", "maxContains", "$vocabulary",
 }
+
+
+# what makes a description Markdown worth rendering: `code`, **bold**, [links](...)
+MARKDOWN = re.compile(r"`[^`]+`|\*\*[^*]+\*\*|\[[^\]]+\]\([^)]+\)")
 
 
 class Draft7Error(ValueError):
@@ -101,6 +106,9 @@ def _convert(node: Any, pointer: str) -> Any:
             out[key] = value
     if dependencies:
         out["dependencies"] = dependencies
+    description = out.get("description")
+    if isinstance(description, str) and "markdownDescription" not in out and MARKDOWN.search(description):
+        out["markdownDescription"] = description  # VS Code renders this one; `description` shows raw
     validating = [k for k in out if k != "$ref" and k not in ANNOTATIONS and not k.startswith("x-")]
     if "$ref" in out and validating:
         # draft-07 ignores everything beside a $ref; an allOf keeps both in force

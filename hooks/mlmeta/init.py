@@ -46,10 +46,6 @@ class InitError(Exception):
     """A file init cannot edit safely; the user adds the lines by hand."""
 
 
-def _hook_entry(repo: str, rev: str, hooks: list[str]) -> dict[str, Any]:
-    return {"repo": repo, "rev": rev, "hooks": [{"id": hook} for hook in hooks]}
-
-
 def _snippet(repo: str, rev: str, hooks: list[str]) -> str:
     listed = "".join(f"      - id: {hook}\n" for hook in hooks)
     return f"  - repo: {repo}\n    rev: {rev}\n    hooks:\n{listed}"
@@ -95,9 +91,8 @@ def pre_commit_text(old: str | None, repo: str, rev: str, hooks: list[str]) -> s
         data["repos"] = CommentedSeq()
     entry = next((e for e in data["repos"] if _ours(e, repo)), None)
     if entry is None:
-        new = CommentedMap(_hook_entry(repo, rev, []))
-        new["hooks"] = CommentedSeq(CommentedMap(id=hook) for hook in hooks)
-        data["repos"].append(new)
+        hook_list = CommentedSeq(CommentedMap(id=hook) for hook in hooks)
+        data["repos"].append(CommentedMap(repo=repo, rev=rev, hooks=hook_list))
     else:
         have = {h.get("id") for h in entry.get("hooks") or [] if isinstance(h, dict)}
         missing = [hook for hook in hooks if hook not in have]

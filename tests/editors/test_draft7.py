@@ -117,7 +117,11 @@ def test_editor_keywords_survive(kind: str, version: int, original: Any) -> None
                 stack.extend(item)
         return totals
 
-    assert count(copy_of(kind, version)) == count(original)
+    copy, source = count(copy_of(kind, version)), count(original)
+    assert {k: n for k, n in copy.items() if k != "markdownDescription"} == {
+        k: n for k, n in source.items() if k != "markdownDescription"
+    }
+    assert copy["markdownDescription"] >= source["markdownDescription"]  # Markdown descriptions gain one
 
 
 def test_the_committed_copies_and_catalog_are_what_the_generator_writes() -> None:
@@ -198,6 +202,17 @@ def test_a_ref_beside_validation_keywords_moves_into_all_of() -> None:
     assert annotated["properties"]["a"] == {"$ref": "#/definitions/s", "title": "A"}  # editors read both
 
 
+def test_markdown_descriptions_are_also_markdown_descriptions() -> None:
+    copy = to_draft7({**BASE, "properties": {
+        "a": {"description": "Plain words."},
+        "b": {"description": "A `repo_id`, see [the doc](https://example.org)."},
+        "c": {"description": "Has `code`.", "markdownDescription": "Written by hand."},
+    }}, "x", 1)
+    assert "markdownDescription" not in copy["properties"]["a"]
+    assert copy["properties"]["b"]["markdownDescription"] == "A `repo_id`, see [the doc](https://example.org)."
+    assert copy["properties"]["c"]["markdownDescription"] == "Written by hand."
+
+
 def test_data_is_never_converted() -> None:
     schema = {**BASE, "examples": [{"$defs": 1, "$ref": "#/$defs/x"}], "const": {"prefixItems": []}}
     copy = to_draft7(schema, "x", 1)
@@ -216,3 +231,44 @@ def test_refs_to_other_bundled_schemas_name_their_copies() -> None:
     )
     assert draft7_ref("#/$defs/a/properties/b") == "#/definitions/a/properties/b"
     assert draft7_ref("#") == "#"
+
+
+def snippet_value(body: Any) -> Any:
+    """A defaultSnippets body as the editor inserts it with every placeholder at its default;
+    a string starting with `^` goes in unquoted (a number, say)."""
+    if isinstance(body, dict):
+        return {snippet_value(key): snippet_value(value) for key, value in body.items()}
+    if isinstance(body, list):
+        return [snippet_value(item) for item in body]
+    if isinstance(body, str):
+        text = re.sub(r"\$\{\d+:([^}]*)\}|\$\{\d+\}|\$\d+", lambda m: m.group(1) or "", body)
+        return json.loads(text[1:]) if text.startswith("^") else text
+    return body
+
+
+def snippets(node: Any, pointer: str = "") -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(pointer, schema holding it, snippet) for every defaultSnippets entry, outside data."""
+    found: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    if isinstance(node, dict):
+        found.extend((pointer, node, snippet) for snippet in node.get("defaultSnippets", []))
+        for key, value in node.items():
+            if key not in ("examples", "enum", "const", "default", "defaultSnippets"):
+                found.extend(snippets(value, f"{pointer}/{key}"))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.extend(snippets(value, f"{pointer}/{index}"))
+    return found
+
+
+@pytest.mark.parametrize(("kind", "version", "original"), SOURCES, ids=IDS)
+def test_every_snippet_inserts_a_valid_value(kind: str, version: int, original: Any) -> None:
+    by_original, _ = validators(kind, version, original)
+    for pointer, schema, snippet in snippets(original):
+        assert snippet.get("label") and "body" in snippet, pointer
+        value = snippet_value(snippet["body"])
+        errors = [e.message for e in by_original.evolve(schema=schema).iter_errors(value)]
+        assert errors == [], f"{pointer} {snippet['label']}"
+
+
+def test_snippet_values() -> None:
+    assert snippet_value({"a": "${1:x}", "n": "^${2:12}", "l": ["$3", "${4}"]}) == {"a": "x", "n": 12, "l": ["", ""]}

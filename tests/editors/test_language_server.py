@@ -117,3 +117,8 @@ def test_a_valid_catalog_file_gets_no_diagnostic() -> None:
     assert '"$schema": "../schemas/model/v1.json"' in text
     for schemas in ([], from_settings()):
         assert serve(text, schemas)["diagnostics"] == []
+
+
+def test_an_empty_file_is_offered_the_schemas_snippets() -> None:
+    labels = set(serve("", from_settings(), [{"line": 0, "character": 0}])["completions"][0])
+    assert {snippet["label"] for snippet in MODEL["defaultSnippets"]} <= labels

@@ -37,7 +37,7 @@ def test_catalog_is_in_schemastore_shape_and_names_every_kind() -> None:
             assert entry["fileMatch"] == [
                 glob if glob.startswith("**/") else f"**/{glob}" for glob in map(editor_globs, KINDS[kind].patterns)
             ]
-    assert CATALOG == catalog(ROOT / "schemas")
+    assert catalog(ROOT / "schemas") == CATALOG
 
 
 def test_this_repositorys_vscode_settings_map_every_route_to_a_local_copy() -> None:
