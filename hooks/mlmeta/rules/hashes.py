@@ -79,7 +79,7 @@ def diagnose(value: Any) -> tuple[str, Fix | None] | None:
 def hashes(value: Any, kind: str | None, version: int | None) -> Iterator[tuple[str, Any]]:
     """(pointer, value) of every provenance hash in a document, each once."""
     seen: set[str] = set()
-    for pointer, found in _named(value, ""):
+    for pointer, found in _named(value, "") if isinstance(value, (dict, list)) else ():
         seen.add(pointer)
         yield pointer, found
     if kind is not None and version is not None:
@@ -91,16 +91,17 @@ def hashes(value: Any, kind: str | None, version: int | None) -> Iterator[tuple[
 
 
 def _named(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    # only containers are entered: a manifest row is mostly scalars and short lists of strings
     if isinstance(value, dict):
         for key, item in value.items():
-            child = join(pointer, key)
             if key == KEY:
-                yield child, item
-            else:
-                yield from _named(item, child)
-    elif isinstance(value, list):
+                yield join(pointer, key), item
+            elif isinstance(item, (dict, list)):
+                yield from _named(item, join(pointer, key))
+    else:
         for index, item in enumerate(value):
-            yield from _named(item, join(pointer, index))
+            if isinstance(item, (dict, list)):
+                yield from _named(item, join(pointer, index))
 
 
 def _follow(value: Any, path: Path, pointer: str) -> Iterator[tuple[str, Any]]:

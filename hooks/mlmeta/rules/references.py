@@ -36,7 +36,9 @@ def check(value: Any, where: Where) -> Iterator[Problem]:
     index = _index(where.run)
     if where.kind in ("dataset", "model", "results"):  # one JSON document per file (not a JSONL row)
         index.remember(where.file, value)
-    in_catalog = not index.excluded(where.path)
+    if "in_catalog" not in where.state:  # once per file, not per JSONL row
+        where.state["in_catalog"] = not index.excluded(where.path)
+    in_catalog: bool = where.state["in_catalog"]
     if where.kind == "model" and in_catalog:
         yield from _pretraining_data(value, index)
     elif where.kind == "dataset":
@@ -232,7 +234,9 @@ def _base_model(row: dict[str, Any], where: Where, index: Index) -> Iterator[Pro
         seen.add(row["repo_id"])
     if base in seen:
         return  # a row above has it: no need to read the file
-    ids, namespaces = index.manifest(where.file)
+    if "manifest" not in where.state:
+        where.state["manifest"] = index.manifest(where.file)
+    ids, namespaces = where.state["manifest"]
     configured = where.run.config.namespace
     # the manifest's own namespace: the configured one, or the one every row shares; a manifest of
     # several organisations cannot tell its own base models from external ones, so it is not checked
