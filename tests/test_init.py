@@ -158,6 +158,14 @@ def test_a_config_that_would_be_reformatted_is_left_alone(repo: Path, capsys: py
     assert config.read_text(encoding="utf-8") == flow
 
 
+def test_a_config_of_comments_only_gets_the_hooks_below_them(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / ".pre-commit-config.yaml").write_text("# hooks go here\n", encoding="utf-8")
+    assert init(capsys, "--no-vscode")[0] == 0
+    assert (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8") == (
+        f"# hooks go here\nrepos:\n  - repo: {DEFAULT_REPO}\n    rev: v{__version__}\n    hooks:\n      - id: mlmeta\n"
+    )
+
+
 def test_broken_yaml_is_reported_not_touched(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / ".pre-commit-config.yaml").write_text("repos: [\n", encoding="utf-8")
     code, _, err = init(capsys, "--no-vscode")

@@ -82,6 +82,8 @@ def pre_commit_text(old: str | None, repo: str, rev: str, hooks: list[str]) -> s
         data = yaml.load(old)
     except YAMLError as error:
         raise InitError(f"{PRE_COMMIT} is not valid YAML: {error}") from error
+    if data is None:  # comments only
+        return old + ("" if old.endswith("\n") else "\n") + "repos:\n" + _snippet(repo, rev, hooks)
     if not isinstance(data, dict) or not isinstance(data.get("repos", []), list):
         raise InitError(f"{PRE_COMMIT} has no `repos:` list")
     # the guess is the sequence indent and the dash offset; a mapping indents by their difference
