@@ -239,6 +239,12 @@ RULES: dict[str, RuleInfo] = {
         "Two manifest rows share a `reproducibility_hash`.",
         "warning",
     ),
+    # produced by `mlmeta hash --verify`, not by a per-file check
+    "hash-verify": RuleInfo(
+        "mlmeta.manifest.hashing",
+        frozenset(),
+        "A manifest row's `reproducibility_hash` differs from the hash recomputed from its local snapshot.",
+    ),
     "taxonomy-path": RuleInfo(
         "mlmeta.rules.taxonomy",
         frozenset({"dataset"}),
