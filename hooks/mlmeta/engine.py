@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from mlmeta.config import Config
 from mlmeta.documents import Document, read
 from mlmeta.findings import Finding, Problem
-from mlmeta.rules import RULES, Run, Where, checks_for
+from mlmeta.rules import RULES, Check, Run, Where, checks_for
 from mlmeta.schemas import (
     FORMAT_BY_SUFFIX,
     KINDS,
@@ -55,12 +55,19 @@ class Engine:
     def __post_init__(self) -> None:
         self.run = Run(self.config, self.options.strict, select=self.options.select)
         self.validators = Validators()
+        self._checks: dict[str | None, list[tuple[str, Check]]] = {}  # kind -> its rule modules, once per run
 
     def display(self, path: Path) -> str:
         try:
             return path.resolve().relative_to(self.config.root).as_posix()
         except ValueError:
             return path.as_posix()
+
+    def checks(self, kind: str | None) -> list[tuple[str, Check]]:
+        """The rule modules for a kind, looked up once per run: a JSONL file asks once per row."""
+        if kind not in self._checks:
+            self._checks[kind] = checks_for(kind, self.options.select)
+        return self._checks[kind]
 
     def wants(self, rule: str) -> bool:
         return self.options.select is None or rule in self.options.select
@@ -103,7 +110,9 @@ class Engine:
                 except RouteError as error:
                     yield self._finding(document, Problem(_ref_pointer(document), "schema-ref", str(error)), None)
                     return
-            yield from self._document(document, route, path, state, edits)
+            found = self._document(document, route, path, state, edits)
+            if found:
+                yield from found
         yield from self._finish(shown, path, route, state)
         if edits:  # after the whole file was read: a JSONL file is streamed
             yield from self._apply(path, shown, edits)
@@ -123,7 +132,7 @@ class Engine:
         from importlib import import_module
 
         kind, version = (route.kind, route.version) if route else (None, None)
-        for module, _ in checks_for(kind, self.options.select):
+        for module, _ in self.checks(kind):
             finish = getattr(import_module(module), "finish", None)
             if finish is not None:
                 where = Where(shown, path, kind, version, 1, self.run, state.setdefault(module, {}))
@@ -150,7 +159,8 @@ class Engine:
         path: Path,
         state: dict[str, dict[str, Any]],
         edits: list[tuple[Finding, Edit]],
-    ) -> Iterator[Finding]:
+    ) -> list[Finding]:
+        """The findings of one document (a JSONL row), sorted; called once per row, so kept lean."""
         found: list[Finding] = [self._finding(document, problem, route, where) for problem, where in document.problems]
         if document.ok:
             problems: list[Problem] = []
@@ -159,9 +169,13 @@ class Engine:
                 read_already = {problem.pointer for problem, _ in document.problems if problem.pointer}
                 problems.extend(p for p in self._schema(document.value, route) if p.pointer not in read_already)
             kind, version = (route.kind, route.version) if route else (None, None)
-            for module, check in checks_for(kind, self.options.select):
+            select = self.options.select
+            for module, check in self.checks(kind):
                 where = Where(document.path, path, kind, version, document.line, self.run, state.setdefault(module, {}))
-                problems.extend(p for p in check(document.value, where) if self.wants(p.rule))
+                if select is None:
+                    problems.extend(check(document.value, where))
+                else:
+                    problems.extend(p for p in check(document.value, where) if p.rule in select)
             for problem in _explained(problems):
                 finding = self._finding(document, problem, route)
                 edit = self._edit(document, problem)
@@ -171,7 +185,8 @@ class Engine:
                     edits.append((finding, edit))
         if found:
             found = self._redacted(found, route.kind if route else None, document.path)
-        yield from sorted(found, key=Finding.sort_key)
+            found.sort(key=Finding.sort_key)
+        return found
 
     def _edit(self, document: Document, problem: Problem) -> Edit | None:
         if not self.options.fix or problem.fix is None:
@@ -193,12 +208,11 @@ class Engine:
         self.fixed.extend(replace(finding, severity="fixed", message=edit.done) for finding, edit in edits)
 
     def _schema(self, value: Any, route: Route) -> Iterator[Problem]:
-        from mlmeta.schema_errors import problems
-
         assert route.version is not None
-        schema = load_schema(route.kind, route.version)
         for error in self.validators.get(route.kind, route.version).iter_errors(value):
-            yield from problems(error, schema)
+            from mlmeta.schema_errors import problems  # only when there is an error to explain
+
+            yield from problems(error, load_schema(route.kind, route.version))
 
     def _finding(
         self, document: Document, problem: Problem, route: Route | None, where: tuple[int, int] | None = None

@@ -6,8 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from mlmeta.documents import MISSING, Document, Fixed
 from mlmeta.documents.json import parse_text
+from mlmeta.documents.positions import LazyPositions
 from mlmeta.documents.text import BOM, line_column_of_byte
 from mlmeta.findings import Problem
 
@@ -32,13 +35,33 @@ def rows(lines: Any, display: str) -> Iterator[Document]:
             raw = raw[len(BOM) :]
         if not raw.strip():
             continue
+        body = raw.rstrip(b"\r\n")
         try:
-            text = raw.rstrip(b"\r\n").decode("utf-8")
+            text = body.decode("utf-8")
         except UnicodeDecodeError as error:
             column = line_column_of_byte(raw, error.start)[1]
             problem = Problem("", "encoding", f"invalid UTF-8 (byte 0x{raw[error.start]:02x})")
             yield Document(display, MISSING, Fixed(number, column), [*problems, (problem, (number, column))], number)
             continue
-        document = parse_text(text, display, number)
+        value = _canonical(body)
+        if value is MISSING:
+            document = parse_text(text, display, number)
+        else:
+            document = Document(display, value, LazyPositions(text, number), [], number, text)
         document.problems[:0] = problems
         yield document
+
+
+def _canonical(body: bytes) -> Any:
+    """The row's value when orjson reads it and writes the very same bytes back; MISSING otherwise.
+
+    The fast path for a row as catalogs write it (compact, no escapes): bytes that survive the
+    round trip hold no duplicate key (the value written back would be shorter) and no NaN (orjson
+    refuses it), so the exact reader would find no problem and the same value. Every other row
+    (spaces, escapes, `1e3`, an error) goes to the exact reader.
+    """
+    try:
+        value = orjson.loads(body)
+        return value if orjson.dumps(value) == body else MISSING
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):  # not JSON, or nested deeper than orjson writes
+        return MISSING

@@ -1,0 +1,70 @@
+"""JSON Lines rows take a fast path (orjson) only when it cannot change a value or a finding.
+
+Every row below is read twice: by `rows` (fast path where it applies) and by the exact reader
+(`parse_text`, json with a pairs hook). Values, problems and positions must be the same.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mlmeta.documents import MISSING, Document
+from mlmeta.documents.json import parse_text
+from mlmeta.documents.jsonl import _canonical, rows
+
+ROWS = [
+    '{"repo_id":"OpenMed/a","n":1,"f":0.9823,"z":0.0,"l":["EMAIL","SSN"],"b":{"x":null,"y":true}}',
+    '{"a":1,"a":2}',  # a duplicate key, compact: the round trip cannot hide it
+    '{"a":{"b":1,"b":1}}',
+    '{"a":NaN}',
+    '{"a":-Infinity}',
+    '{"a": 1}',  # spaces
+    '{"a":"\\u00e9"}',  # an escape orjson would not write back
+    '{"a":"é€😀"}',
+    '{"a":"tab\\there","q":"\\"","s":"back\\\\slash"}',
+    '{"a":"\\ud800"}',  # a lone surrogate
+    '{"a":1e3,"b":1E+2,"c":-0,"d":1.0,"e":1.50}',
+    '{"big":123456789012345678901234567890}',
+    '{"i":-9223372036854775808,"j":18446744073709551615}',
+    '[1,2,[3,{"k":"v"}]]',
+    '"just a string"',
+    "null",
+    "{}",
+    '{"a":1,}',  # a syntax error
+    '{"a":1',
+    "[" * 300 + "]" * 300,  # orjson reads it but cannot write it back
+    "[" * 2000 + "]" * 2000,  # deeper than orjson reads
+]
+
+
+def exact(text: str, line: int) -> Document:
+    return parse_text(text, "m.jsonl", line)
+
+
+def located(document: Document) -> list[tuple[str, str, str, tuple[int, int]]]:
+    return [(p.rule, p.pointer, p.message, where) for p, where in document.problems]
+
+
+@pytest.mark.parametrize("text", ROWS)
+def test_a_row_reads_as_the_exact_reader_reads_it(text: str) -> None:
+    (fast,) = rows([b"\n", text.encode() + b"\n"], "m.jsonl")
+    slow = exact(text, 2)
+    assert (fast.ok, fast.line, fast.text, located(fast)) == (slow.ok, slow.line, slow.text, located(slow))
+    if slow.ok:
+        assert json.dumps(fast.value) == json.dumps(slow.value)  # same types too: 1.0 stays a float
+        for pointer in ("", "/a", "/repo_id", "/l/1", "/b/y", "/missing"):
+            assert fast.locator.locate(pointer) == slow.locator.locate(pointer)
+
+
+def test_only_rows_written_back_byte_for_byte_take_the_fast_path() -> None:
+    assert _canonical(ROWS[0].encode()) == json.loads(ROWS[0])
+    for text in ('{"a":1,"a":2}', '{"a":NaN}', '{"a": 1}', '{"a":"\\u00e9"}', '{"a":1e3}', '{"a":1'):
+        assert _canonical(text.encode()) is MISSING, text
+
+
+def test_a_byte_order_mark_is_still_reported_on_a_fast_row() -> None:
+    (document,) = rows([b'\xef\xbb\xbf{"a":1}\r\n'], "m.jsonl")
+    assert document.value == {"a": 1}
+    assert located(document) == [("encoding", "", "file starts with a UTF-8 byte-order mark; remove it", (1, 1))]
