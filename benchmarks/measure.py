@@ -20,6 +20,7 @@ class Command:
     cwd: Path
     env: dict[str, str] | None = None
     expect: int = 0  # the exit code that proves the run did its job (the data is valid)
+    max_runs: int | None = None  # a slow peer: fewer timed runs, no warm-up (its first run checks the exit code)
 
 
 @dataclass
@@ -67,9 +68,12 @@ def measure(commands: list[Command], runs: int, warmups: int = 1) -> list[Result
     results = [Result(command) for command in commands]
     for _ in range(warmups):
         for command in commands:
-            run_once(command)
-    for _ in range(runs):
+            if command.max_runs is None:
+                run_once(command)
+    for round_ in range(runs):
         for result in results:
+            if result.command.max_runs is not None and round_ >= result.command.max_runs:
+                continue
             seconds, rss = run_once(result.command)
             result.seconds.append(seconds)
             result.rss_kib.append(rss)

@@ -244,14 +244,15 @@ def case_manifest(bench: Bench) -> None:
     print("parse floor: `benchmarks/parse_floor.py` reads the file and parses every line with the fastest parser "
           f"installed ({parser_name()}), nothing else.")
     print("jsonschema: `benchmarks/jsonschema_loop.py`, python-jsonschema's validator built once, json.loads and "
-          "iter_errors per row (formats checked).")
+          "iter_errors per row (formats checked); slow, so at most 3 runs and no warm-up.")
     print("check-jsonschema: not measured. It cannot read JSON Lines (it validates one JSON/YAML/TOML document "
           "per file), so there is no like-for-like figure to give.\n")
     schema = str(schema_path("manifest"))
     commands = [
         command("mlmeta", [tool("mlmeta"), "check", "models.jsonl"], folder),
         command("parse-floor", [sys.executable, str(HERE / "parse_floor.py"), "models.jsonl"], folder),
-        command("jsonschema", [sys.executable, str(HERE / "jsonschema_loop.py"), schema, "models.jsonl"], folder),
+        command("jsonschema", [sys.executable, str(HERE / "jsonschema_loop.py"), schema, "models.jsonl"], folder,
+                max_runs=min(3, bench.runs_for(3))),
     ]
     results = by_label(measure(commands, bench.runs_for(3)))
     table(list(results.values()))
