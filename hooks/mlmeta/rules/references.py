@@ -61,6 +61,8 @@ class Index:
     _datasets: dict[str, list[Path]] | None = None
     _models: dict[str, Path] | None = None
     _manifests: dict[Path, tuple[set[str], set[str]]] = field(default_factory=dict)
+    # each suggestion scans every known name: past a few dozen broken names, stop suggesting
+    suggestions_left: int = 50
 
     def excluded(self, shown: str) -> bool:
         from mlmeta.files import excluded
@@ -149,7 +151,10 @@ def _index(run: Run) -> Index:
     return index
 
 
-def _did_you_mean(name: str, known: Any) -> str:
+def _did_you_mean(name: str, known: Any, index: Index) -> str:
+    if index.suggestions_left <= 0:
+        return ""
+    index.suggestions_left -= 1
     close = difflib.get_close_matches(name, [k for k in known if not k.startswith("file:")], n=1, cutoff=0.75)
     return f"; did you mean '{close[0]}'?" if close else ""
 
@@ -158,7 +163,7 @@ def _pretraining_data(value: dict[str, Any], index: Index) -> Iterator[Problem]:
     names = value.get("pretraining_data")
     for position, name in enumerate(names if isinstance(names, list) else []):
         if isinstance(name, str) and name not in index.datasets():
-            message = f"no dataset file has this name{_did_you_mean(name, index.datasets())}"
+            message = f"no dataset file has this name{_did_you_mean(name, index.datasets(), index)}"
             yield Problem(f"/pretraining_data/{position}", RULE, message)
 
 
@@ -180,7 +185,7 @@ def _model_name(value: dict[str, Any], index: Index) -> Iterator[Problem]:
     if name in models or f"file:{name.replace('/', '_')}.json" in models:
         return
     message = "no model file has this id or name (the collector writes model_metadata/<org>_<name>.json)"
-    yield Problem("/model_name", RULE, message + _did_you_mean(name, models))
+    yield Problem("/model_name", RULE, message + _did_you_mean(name, models, index))
 
 
 def _pointers(value: dict[str, Any], where: Where, index: Index) -> Iterator[Problem]:
@@ -244,4 +249,4 @@ def _base_model(row: dict[str, Any], where: Where, index: Index) -> Iterator[Pro
     namespace = base.partition("/")[0]
     if namespace in own and base not in ids:
         message = f"base_model is in this manifest's namespace '{namespace}' but no row has it as repo_id"
-        yield Problem("/base_model", RULE, message + _did_you_mean(base, ids - {row.get("repo_id")}))
+        yield Problem("/base_model", RULE, message + _did_you_mean(base, ids - {row.get("repo_id")}, index))
