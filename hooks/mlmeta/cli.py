@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from importlib import import_module
 
@@ -87,12 +86,14 @@ COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], str, str]] 
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with a known `command`, only that command's (start-up time: a hook runs `check`)."""
     parser = argparse.ArgumentParser(prog="mlmeta", description="Validate ML model and dataset metadata.")
     parser.add_argument("--version", action="version", version=f"mlmeta {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (arguments, _, help_text) in COMMANDS.items():
-        arguments(commands.add_parser(name, help=help_text, description=help_text))
+        if command not in COMMANDS or name == command:
+            arguments(commands.add_parser(name, help=help_text, description=help_text))
     return parser
 
 
@@ -100,9 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mlmeta.config import ConfigError
     from mlmeta.schemas import RouteError
 
-    parser = build_parser()
+    given = sys.argv[1:] if argv is None else argv
+    parser = build_parser(next((arg for arg in given if not arg.startswith("-")), None))
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(given)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     module, _, function = COMMANDS[args.command][1].partition(":")
@@ -120,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception:  # a bug, not a finding: say so, exit 2
+        import traceback  # not at start-up: only a bug needs it
+
         traceback.print_exc()
         print("mlmeta: internal error; please report it with the traceback above", file=sys.stderr)
         return 2
