@@ -101,8 +101,11 @@ def test_schema_routes_by_relative_path_or_id_and_unknown_versions(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     record = '{"repo_id": "OpenMed/x", "recommended_tier": "tablet"}'
-    for name, ref in (("rel.json", "../schemas/measurements/v1.json"), ("id.json", "https://mlmeta.dev/schemas/measurements/v1.json")):
-        write(repo / "results" / name, '{"$schema": "%s", "results": [%s]}' % (ref, record))
+    for name, ref in (
+        ("rel.json", "../schemas/measurements/v1.json"),
+        ("id.json", "https://mlmeta.dev/schemas/measurements/v1.json"),
+    ):
+        write(repo / "results" / name, f'{{"$schema": "{ref}", "results": [{record}]}}')
     write(repo / "results" / "v9.json", '{"$schema": "../schemas/measurements/v9.json", "results": []}')
     code, out, _ = run(capsys, "check", "results/id.json", "results/rel.json", "results/v9.json")
     assert code == 1
@@ -150,7 +153,9 @@ def test_namespace_option(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
     write(repo / "models.jsonl", ROW + "\n")
     code, out, _ = run(capsys, "check")
     assert code == 1
-    assert out == "models.jsonl:1:12: error manifest/v1 repo-namespace: repo_id must be in the namespace 'Acme/' (at /repo_id)\n"
+    assert out == (
+        "models.jsonl:1:12: error manifest/v1 repo-namespace: repo_id must be in the namespace 'Acme/' (at /repo_id)\n"
+    )
 
 
 def test_real_seed_era_catalog_is_valid_and_an_upper_case_hash_is_found(

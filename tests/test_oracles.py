@@ -33,7 +33,9 @@ def documents(kind: str) -> list[tuple[str, Any]]:
                 continue
             docs = read(path, KINDS[kind].format, path.name, **KINDS[kind].reader_options())
             # a document with reading problems (NaN, duplicate keys) is not the JSON the oracles would see
-            found.extend((f"{verdict}/{path.name}#{n}", doc.value) for n, doc in enumerate(docs) if doc.ok and not doc.problems)
+            found.extend(
+                (f"{verdict}/{path.name}#{n}", doc.value) for n, doc in enumerate(docs) if doc.ok and not doc.problems
+            )
     return found
 
 
@@ -60,7 +62,7 @@ def test_valid_fixtures_have_only_schema_valid_documents(kind: str) -> None:
 def test_check_jsonschema_gives_the_same_verdicts(kind: str, tmp_path: Path) -> None:
     ours = Validators().get(kind, 1)
     expected_failures = set()
-    for number, (name, value) in enumerate(documents(kind)):
+    for number, (_, value) in enumerate(documents(kind)):
         target = tmp_path / f"{number:03d}.json"
         target.write_text(json.dumps(value), encoding="utf-8")
         if not ours.is_valid(value):

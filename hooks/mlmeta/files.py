@@ -23,7 +23,7 @@ def repository_files(root: Path) -> list[str]:
         ).stdout.decode("utf-8", "surrogateescape")
         return sorted({name for name in listed.split("\0") if name and (root / name).is_file()})
     except (OSError, subprocess.CalledProcessError):
-        found = []
+        found: list[str] = []
         for folder, dirs, names in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
             base = Path(folder).relative_to(root)

@@ -86,12 +86,13 @@ def problems(error: Any, schema: dict[str, Any]) -> Iterator[Problem]:
     if name == "additionalProperties":
         parent = _sub_schema(schema, list(error.schema_path)[:-1])
         for key in kind.unexpected:
-            yield Problem(join(pointer, key), "schema", f"unknown key {show_key(key)}{_did_you_mean(key, parent)}", on_key=True)
+            message = f"unknown key {show_key(key)}{_did_you_mean(key, parent)}"
+            yield Problem(join(pointer, key), "schema", message, on_key=True)
         return
     if name == "propertyNames":  # report at the key itself, by name only when that is safe to print
         inner = kind.error
-        message = _describe(inner, schema)
-        yield Problem(join(pointer, inner.instance), "schema", f"key {show_key(inner.instance)}: {message}", on_key=True)
+        message = f"key {show_key(inner.instance)}: {_describe(inner, schema)}"
+        yield Problem(join(pointer, inner.instance), "schema", message, on_key=True)
         return
     if name in ("anyOf", "oneOf") and type(kind).__name__ != "OneOfMultipleValid":
         yield from _alternatives(error, pointer, schema)
@@ -168,7 +169,9 @@ def _message(name: str, kind: Any, instance: Any) -> str:
     if name == "enum":
         return f"must be one of: {_choices(list(kind.options))}"
     if name == "const":
-        return f"must be {_choices([kind.expected_value])}" if hasattr(kind, "expected_value") else "has the wrong value"
+        if not hasattr(kind, "expected_value"):
+            return "has the wrong value"
+        return f"must be {_choices([kind.expected_value])}"
     if name == "format":
         return f"is not {_FORMATS.get(kind.format, 'a valid ' + kind.format)}"
     if name == "pattern":

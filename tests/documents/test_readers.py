@@ -94,7 +94,10 @@ def test_missing_file_is_a_read_problem(tmp_path: Path) -> None:
 
 
 def test_yaml_go_style_text_scalars_keep_what_was_written() -> None:
-    text = "manifestVersion: 1.10\npackage:\n  version: 1.0\n  ok: true\nmodel:\n  parameters:\n    lr: 0.001\n    on: yes\n    n: 5\n"
+    text = (
+        "manifestVersion: 1.10\npackage:\n  version: 1.0\n  ok: true\n"
+        "model:\n  parameters:\n    lr: 0.001\n    on: yes\n    n: 5\n"
+    )
     doc = parse_yaml(text, "Kitfile", text_scalars=True, keep_types_under=frozenset({"parameters"}))
     assert doc.value["manifestVersion"] == "1.10"
     assert doc.value["package"] == {"version": "1.0", "ok": "true"}
