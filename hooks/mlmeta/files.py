@@ -53,16 +53,16 @@ def expand(paths: list[str], config: Config) -> Iterator[Path]:
             yield path  # checked as one unit: its blobs are no files of their own
         elif path.is_dir():
             for name in sorted(p for p in path.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.parts)):
-                relative = name.resolve().relative_to(config.root).as_posix() if _inside(name, config.root) else name.as_posix()
-                if configured_route(relative, config) is not None and not excluded(relative, config):
+                shown = relative(name, config.root) or name.as_posix()
+                if configured_route(shown, config) is not None and not excluded(shown, config):
                     yield name
         else:
             yield path
 
 
-def _inside(path: Path, root: Path) -> bool:
+def relative(path: Path, root: Path) -> str | None:
+    """The path relative to the (resolved) root, as routes and exclusions spell it; None when it lies outside."""
     try:
-        path.resolve().relative_to(root)
-        return True
+        return path.resolve().relative_to(root).as_posix()
     except ValueError:
-        return False
+        return None

@@ -89,31 +89,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[CONFIG_KEY] = loaded
 
 
-def _relative(path: Path, root: Path) -> str | None:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return None
-
-
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> MetadataFile | None:
     """Routed files in the folders pytest walks, and any data file named on the command line."""
     mlmeta_config = parent.config.stash.get(CONFIG_KEY, None)
     if mlmeta_config is None:
         return None
-    from mlmeta.files import excluded
+    from mlmeta.files import excluded, relative
     from mlmeta.schemas import FORMAT_BY_SUFFIX, configured_route
 
-    relative = _relative(file_path, mlmeta_config.root)
+    shown = relative(file_path, mlmeta_config.root)
     if parent.session.isinitpath(file_path):
         wanted = file_path.suffix.lower() in FORMAT_BY_SUFFIX or (
-            relative is not None and configured_route(relative, mlmeta_config) is not None
+            shown is not None and configured_route(shown, mlmeta_config) is not None
         )
     else:
         wanted = (
-            relative is not None
-            and configured_route(relative, mlmeta_config) is not None
-            and not excluded(relative, mlmeta_config)
+            shown is not None
+            and configured_route(shown, mlmeta_config) is not None
+            and not excluded(shown, mlmeta_config)
         )
     return MetadataFile.from_parent(parent, path=file_path) if wanted else None
 
