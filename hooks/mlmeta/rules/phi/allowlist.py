@@ -11,11 +11,8 @@ its file is reported as `phi-allowlist-stale`. The value itself is never stored.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import secrets
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -61,6 +58,9 @@ class Allowlist:
     entries: list[Entry] = field(default_factory=list)
 
     def fingerprint(self, path: str, pointer: str, rule: str, subject: str) -> str:
+        import hashlib  # here, not at start-up: every check loads this module, few ever fingerprint
+        import secrets
+
         if not self.salt:
             self.salt = secrets.token_bytes(16)
         context = "\0".join((path, pointer, rule)).encode("utf-8")
@@ -120,6 +120,8 @@ def save(allowlist: Allowlist) -> None:
     text = f'{head},\n  "entries": [\n{lines}\n  ]\n}}\n' if entries else f'{head},\n  "entries": []\n}}\n'
     folder = allowlist.file.parent
     folder.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(prefix=".mlmeta-phi-", dir=folder)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:

@@ -23,6 +23,10 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from functools import lru_cache
 
+from mlmeta.rules.phi.prefilter import NOTHING as _NOTHING
+from mlmeta.rules.phi.prefilter import PREFILTER as _PREFILTER
+from mlmeta.rules.phi.prefilter import TITLE as _TITLE
+
 Span = tuple[int, int]
 
 # what each rule is called in a message; the rule ids are phi-<key>
@@ -48,15 +52,8 @@ LABELS = {
     "phi-free-text": "free text (sentences or clinical narrative)",
 }
 
-_TITLE = r"(?:[Pp]atient|PATIENT|[Pp]t\.?|PT\.?|Mrs\.?|Mr\.?|Ms\.?|Miss|Mx\.?|Dr\.?|MRS\.?|MR\.?|MS\.?|DR\.?)"
-# the one regex every string meets; only strings it matches are looked at further
-_PREFILTER = re.compile(r"\d\d|@|://|www\.|\b" + _TITLE + r"\s|\S\s+\S+\s+\S+\s+\S+\s+\S")
-
 _B = r"(?<![A-Za-z0-9])"  # start of a token
 _E = r"(?![A-Za-z0-9])"  # end of a token
-
-
-_NOTHING: dict[str, int] = {}
 
 
 @lru_cache(maxsize=65536)

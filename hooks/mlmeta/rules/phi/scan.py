@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from mlmeta.documents import escape, tokens
 from mlmeta.findings import Problem
 from mlmeta.rules.phi import Settings
-from mlmeta.rules.phi.detectors import LABELS, scan
 from mlmeta.rules.phi.walk import Walker, walk
 
 if TYPE_CHECKING:
@@ -28,6 +27,8 @@ def problems(value: Any, where: Where, settings: Settings) -> Iterator[Problem]:
         for pointer, message, subject, on_key in walker.problems
     ]
     for item in walker.hits:
+        from mlmeta.rules.phi.detectors import LABELS  # loaded already: the walker's scan found this hit
+
         what = "key" if item.on_key else "value"
         for rule, count in item.rules.items():
             times = f"{count} times: " if count > 1 else ""
@@ -42,6 +43,8 @@ def problems(value: Any, where: Where, settings: Settings) -> Iterator[Problem]:
 
 def redact_pointer(pointer: str) -> tuple[str, list[str]]:
     """The pointer with each token that holds an identifier replaced, and the tokens replaced."""
+    from mlmeta.rules.phi.prefilter import scan
+
     hidden = []
     shown = []
     for token in tokens(pointer):

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from mlmeta.documents import join
-from mlmeta.rules.phi.detectors import scan
+from mlmeta.rules.phi.prefilter import scan
 from mlmeta.schema_errors import show_key
 
 # keys whose values are raw material: prompts, documents, examples and the people in them
