@@ -39,6 +39,7 @@ def collect_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mlmeta import config as configuration
     from mlmeta.collect.facts import CollectError
+    from mlmeta.collect.model import file_name
     from mlmeta.collect.output import schema_ref, write
 
     config = configuration.load(configuration.find_root(Path.cwd()))
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if "/" not in args.name:
         print(f"mlmeta: error: {args.name!r} is not a Hub id (ORG/NAME)", file=sys.stderr)
         return 2
-    target = folder / (args.name.replace("/", "_") + ".json")
+    target = folder / file_name(args.name)
     try:
         if args.action == "model":
             from mlmeta.collect import model

@@ -39,10 +39,6 @@ KITFILE_ROUTE = Route("kitfile", 1)
 LAYER_INFO = ("digest", "diffId")  # written by KitOps into the config's Kitfile, never into a Kitfile on disk
 
 
-def is_layout(path: Path) -> bool:
-    return (path / "oci-layout").is_file()
-
-
 def check_layout(folder: Path, engine: Engine) -> Iterator[Finding]:
     yield from Layout(folder, engine).findings()
 
