@@ -26,14 +26,13 @@ def write(value: dict[str, Any], path: Path, kind: str, config: Config) -> int:
     from mlmeta.atomic import write_atomic
     from mlmeta.documents.json import parse_text
     from mlmeta.engine import Engine
-    from mlmeta.manifest.rows import finding, judge
+    from mlmeta.manifest.rows import judged
     from mlmeta.reporters import writer
     from mlmeta.rules import Run
 
     text = json.dumps(value, indent=4, ensure_ascii=False) + "\n"
     document = parse_text(text, Engine(config).display(path))
-    problems = list(judge(value, document, path, 1, Run(config), {}, kind))
-    findings = [finding(document, problem, kind, 1) for problem in problems]
+    findings = judged(value, document, path, 1, Run(config), {}, kind)
     writer("text")(findings, sys.stdout)
     if any(f.severity == "error" for f in findings):
         print(f"mlmeta: nothing written to {document.path}: the collected file above is not valid", file=sys.stderr)

@@ -19,8 +19,8 @@ from typing import Any
 
 from mlmeta.config import Config
 from mlmeta.findings import Finding, Problem
-from mlmeta.manifest.rows import Line, finding, judge, read_lines, reading_findings, serialise
-from mlmeta.schemas import Route, RouteError
+from mlmeta.manifest.rows import Line, finding, forced_manifest, judged, manifest_version, read_manifest, serialise
+from mlmeta.schemas import Route, configured_route
 
 MEASUREMENTS = Route("measurements")  # the version comes from the file's `$schema`, else v1
 
@@ -51,14 +51,11 @@ def enrich(manifest: Path, results: Path, output: Path, config: Config, forced: 
     outcome = Outcome(list(engine.check(results)))
     measured, document = _measurements(results, engine.display(results))
     shown = engine.display(manifest)
-    version = _version(shown, config, forced)
-    try:
-        lines = read_lines(manifest, shown)
-    except OSError as error:
-        problem = f"cannot read file: {error.strerror or error}"
-        outcome.findings.append(Finding(shown, 1, 1, "", "manifest", version, "read", "error", problem))
+    version = manifest_version(configured_route(shown, config), forced)
+    lines, found = read_manifest(manifest, shown, version)
+    outcome.findings.extend(found)
+    if lines is None:
         return outcome
-    outcome.findings.extend(reading_findings(lines, "manifest", version))
     # rows are merged only from a sound measurements file: its own findings already say what is wrong
     sound = not outcome.failed
     replacements = dict(_merge(lines, measured, manifest, version, config, outcome, sound))
@@ -70,15 +67,6 @@ def enrich(manifest: Path, results: Path, output: Path, config: Config, forced: 
 
         write_atomic(output, (replacements.get(line.number, line.raw) for line in lines))
     return outcome
-
-
-def _version(shown: str, config: Config, forced: Route | None) -> int:
-    from mlmeta.schemas import configured_route, decide
-
-    configured = configured_route(shown, config)
-    route = decide(forced, None, configured if configured and configured.kind == "manifest" else Route("manifest"))
-    assert route is not None and route.version is not None
-    return route.version
 
 
 def _measurements(path: Path, shown: str) -> tuple[dict[str, Measurement], Any]:
@@ -138,8 +126,7 @@ def _merge(
             continue
         new = serialise(merged, document, line.ending)
         located = parse_text(new.decode("utf-8"), document.path, line.number)
-        problems = list(judge(merged, located, path, version, run, state))
-        outcome.findings.extend(finding(located, problem, "manifest", version) for problem in problems)
+        outcome.findings.extend(judged(merged, located, path, version, run, state))
         outcome.enriched += 1
         yield line.number, new
 
@@ -166,9 +153,7 @@ def run(args: argparse.Namespace) -> int:
     from mlmeta.reporters import writer
 
     config = configuration.load(configuration.find_root(Path.cwd()), Path(args.config) if args.config else None)
-    forced = Route.parse(args.kind) if args.kind else None
-    if forced is not None and forced.kind != "manifest":
-        raise RouteError(f"--kind must name a manifest version (manifest@N), not {args.kind!r}")
+    forced = forced_manifest(args.kind)
     outcome = enrich(Path(args.manifest), Path(args.results), Path(args.output), config, forced)
     writer("text")(outcome.findings, sys.stdout)
     if outcome.failed:

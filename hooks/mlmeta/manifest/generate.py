@@ -216,10 +216,10 @@ def run(args: argparse.Namespace) -> int:
     from mlmeta.documents.json import parse_text
     from mlmeta.engine import Engine
     from mlmeta.findings import Finding
-    from mlmeta.manifest.rows import finding, judge
+    from mlmeta.manifest.rows import judged, manifest_version
     from mlmeta.reporters import writer
     from mlmeta.rules import Run
-    from mlmeta.schemas import Route, configured_route, decide
+    from mlmeta.schemas import configured_route
 
     try:
         facts = gather(args)
@@ -235,15 +235,12 @@ def run(args: argparse.Namespace) -> int:
     config = configuration.load(configuration.find_root(Path.cwd()))
     output = Path(args.output)
     shown = Engine(config).display(output)
-    configured = configured_route(shown, config)
-    route = decide(None, None, configured if configured and configured.kind == "manifest" else Route("manifest"))
-    assert route is not None and route.version is not None
+    version = manifest_version(configured_route(shown, config))
     run_, state = Run(config), dict[str, dict[str, Any]]()
     findings: list[Finding] = []
     for number, text in enumerate(data.decode("utf-8").splitlines(), start=1):
         document = parse_text(text, shown, number)
-        problems = judge(document.value, document, output, route.version, run_, state)
-        findings.extend(finding(document, problem, "manifest", route.version) for problem in problems)
+        findings.extend(judged(document.value, document, output, version, run_, state))
     writer("text")(findings, sys.stdout)
     if any(f.severity == "error" for f in findings):
         print(f"mlmeta: nothing written to {args.output}: the generated rows above are not valid", file=sys.stderr)

@@ -67,17 +67,14 @@ class Outcome:
 def migrate(path: Path, shown: str, source: int, target: int, config: Config) -> Outcome:
     from mlmeta.atomic import write_atomic
     from mlmeta.documents.json import parse_text
-    from mlmeta.manifest.rows import finding, judge, read_lines, reading_findings, serialise
+    from mlmeta.manifest.rows import finding, judge, read_manifest, serialise
     from mlmeta.rules import Run
 
     outcome = Outcome(shown, source, target)
-    try:
-        lines = read_lines(path, shown)
-    except OSError as error:
-        message = f"cannot read file: {error.strerror or error}"
-        outcome.findings.append(Finding(shown, 1, 1, "", "manifest", source, "read", "error", message))
+    lines, found = read_manifest(path, shown, source)
+    outcome.findings.extend(found)
+    if lines is None:
         return outcome
-    outcome.findings.extend(reading_findings(lines, "manifest", source))
     run, before, after = Run(config), dict[str, dict[str, Any]](), dict[str, dict[str, Any]]()
     replacements: dict[int, bytes] = {}
     for line in lines:
@@ -109,13 +106,12 @@ def migrate(path: Path, shown: str, source: int, target: int, config: Config) ->
 def run(args: argparse.Namespace) -> int:
     from mlmeta import config as configuration
     from mlmeta.engine import Engine
+    from mlmeta.manifest.rows import forced_manifest, manifest_version
     from mlmeta.reporters import writer
-    from mlmeta.schemas import configured_route, decide, versions
+    from mlmeta.schemas import configured_route, versions
 
     config = configuration.load(configuration.find_root(Path.cwd()), Path(args.config) if args.config else None)
-    forced = Route.parse(args.kind) if args.kind else None
-    if forced is not None and forced.kind != "manifest":
-        raise RouteError(f"--kind must name a manifest version (manifest@N), not {args.kind!r}")
+    forced = forced_manifest(args.kind)
     if args.to not in versions("manifest"):
         have = ", ".join(str(v) for v in versions("manifest"))
         raise RouteError(f"manifest has no schema v{args.to} to migrate to (bundled: {have})")
@@ -125,21 +121,20 @@ def run(args: argparse.Namespace) -> int:
         path = Path(name)
         shown = display(path)
         configured = configured_route(shown, config)
-        route = decide(forced, None, configured if configured and configured.kind == "manifest" else Route("manifest"))
-        assert route is not None and route.version is not None
-        if route.version > args.to:
-            raise RouteError(f"{shown} follows manifest v{route.version}; migrate only upgrades (--to {args.to})")
-        if route.version == args.to:
+        version = manifest_version(configured, forced)
+        if version > args.to:
+            raise RouteError(f"{shown} follows manifest v{version}; migrate only upgrades (--to {args.to})")
+        if version == args.to:
             print(f"{shown}: already manifest/v{args.to}; nothing to do")
             continue
-        outcome = migrate(path, shown, route.version, args.to, config)
+        outcome = migrate(path, shown, version, args.to, config)
         writer("text")(outcome.findings, sys.stdout)
         if outcome.failed:
             failed = True
             print(f"mlmeta: {shown} not migrated: fix the rows above, then migrate again", file=sys.stderr)
             continue
         print(
-            f"{shown}: manifest/v{route.version} -> v{args.to}: {outcome.changed} row(s) rewritten, "
+            f"{shown}: manifest/v{version} -> v{args.to}: {outcome.changed} row(s) rewritten, "
             f"{outcome.unchanged} unchanged"
         )
         if configured is None or configured.version != args.to:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlmeta.documents import Document
 from mlmeta.findings import Finding, Problem
+from mlmeta.schemas import Route, RouteError
 
 if TYPE_CHECKING:
     from mlmeta.rules import Run
@@ -43,6 +44,33 @@ def ending(raw: bytes) -> bytes:
     if raw.endswith(b"\r\n"):
         return b"\r\n"
     return b"\n" if raw.endswith(b"\n") else b""
+
+
+def forced_manifest(kind: str | None) -> Route | None:
+    """A manifest tool's `--kind`: it may only name a manifest version (manifest@N)."""
+    forced = Route.parse(kind) if kind else None
+    if forced is not None and forced.kind != "manifest":
+        raise RouteError(f"--kind must name a manifest version (manifest@N), not {kind!r}")
+    return forced
+
+
+def manifest_version(configured: Route | None, forced: Route | None = None) -> int:
+    """The version a manifest follows: `--kind`, else its configured route when that is a manifest route, else v1."""
+    from mlmeta.schemas import decide
+
+    route = decide(forced, None, configured if configured and configured.kind == "manifest" else Route("manifest"))
+    assert route is not None and route.version is not None
+    return route.version
+
+
+def read_manifest(path: Path, shown: str, version: int) -> tuple[list[Line] | None, list[Finding]]:
+    """Every line of a manifest, and what went wrong reading its rows; no lines when the file cannot be read."""
+    try:
+        lines = read_lines(path, shown)
+    except OSError as error:
+        message = f"cannot read file: {error.strerror or error}"
+        return None, [Finding(shown, 1, 1, "", "manifest", version, "read", "error", message)]
+    return lines, list(reading_findings(lines, "manifest", version))
 
 
 def read_lines(path: Path, display: str) -> list[Line]:
@@ -118,3 +146,11 @@ def judge(
     for module, check in checks_for(kind, None):
         where = Where(document.path, path, kind, version, document.line, run, state.setdefault(module, {}))
         yield from check(row, where)
+
+
+def judged(
+    row: Any, document: Document, path: Path, version: int, run: Run, state: dict[str, Any], kind: str = "manifest"
+) -> list[Finding]:
+    """`judge`'s problems as findings, at their places in `document`."""
+    problems = judge(row, document, path, version, run, state, kind)
+    return [finding(document, problem, kind, version) for problem in problems]
