@@ -60,7 +60,7 @@ def enrich(manifest: Path, results: Path, output: Path, config: Config, forced: 
     sound = not outcome.failed
     replacements = dict(_merge(lines, measured, manifest, version, config, outcome, sound))
     if document is not None:
-        outcome.findings.extend(_unmatched(measured, lines, document, engine.display(results)))
+        outcome.findings.extend(_unmatched(measured, lines, document))
     outcome.findings.sort(key=Finding.sort_key)
     if not outcome.failed:
         from mlmeta.atomic import write_atomic
@@ -131,7 +131,7 @@ def _merge(
         yield line.number, new
 
 
-def _unmatched(measured: dict[str, Measurement], lines: list[Line], document: Any, shown: str) -> Iterator[Finding]:
+def _unmatched(measured: dict[str, Measurement], lines: list[Line], document: Any) -> Iterator[Finding]:
     """A measurement for a repo_id no row of the manifest has."""
     present = {
         line.document.value.get("repo_id")
