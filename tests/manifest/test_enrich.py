@@ -110,6 +110,15 @@ def refused(repo: Path, capsys: pytest.CaptureFixture[str], results: str, *extra
     return captured.out.splitlines()
 
 
+@pytest.mark.parametrize(("value", "got"), [(5, "integer"), (None, "null"), ("x", "string")])
+def test_a_measurements_file_that_is_no_list_or_object_is_a_finding(
+    repo: Path, capsys: pytest.CaptureFixture[str], value: object, got: str
+) -> None:
+    assert refused(repo, capsys, write_results(repo, value)) == [
+        f"results.json:1:1: error measurements/v1 schema: expected array or object, got {got}"
+    ]
+
+
 def test_unknown_repo_ids_and_duplicate_measurements_are_refused_at_their_lines(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -77,7 +77,7 @@ def _measurements(path: Path, shown: str) -> tuple[dict[str, Measurement], Any]:
     document = next(iter(read(path, "json", shown)))
     if not document.ok:
         return {}, None
-    keyed = not (isinstance(document.value, list) or "results" in document.value)
+    keyed = isinstance(document.value, dict) and "results" not in document.value
     found: dict[str, Measurement] = {}
     for pointer, record in records(document.value):
         repo_id = record.get("repo_id")
