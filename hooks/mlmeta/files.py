@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mlmeta.config import Config
 from mlmeta.globs import matches
-from mlmeta.schemas import configured_route
+from mlmeta.schemas import Route, configured_route
 
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
 
@@ -21,7 +21,8 @@ def repository_files(root: Path) -> list[str]:
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=root, capture_output=True, check=True,
         ).stdout.decode("utf-8", "surrogateescape")
-        return sorted({name for name in listed.split("\0") if name and (root / name).is_file()})
+        top = str(root)  # os.path, not pathlib: a catalog lists thousands of names
+        return sorted({name for name in listed.split("\0") if name and os.path.isfile(os.path.join(top, name))})
     except (OSError, subprocess.CalledProcessError):
         found: list[str] = []
         for folder, dirs, names in os.walk(root):
@@ -33,11 +34,17 @@ def repository_files(root: Path) -> list[str]:
 
 def routed(config: Config) -> list[str]:
     """Every repository file a route claims (config or built-in), minus the excluded ones."""
-    return [
-        name
-        for name in repository_files(config.root)
-        if configured_route(name, config) is not None and not excluded(name, config)
-    ]
+    return [name for name, _ in routes(config)]
+
+
+def routes(config: Config) -> list[tuple[str, Route]]:
+    """`routed`, with the route each file was given (so that no caller has to route it again)."""
+    found = []
+    for name in repository_files(config.root):
+        route = configured_route(name, config)
+        if route is not None and not excluded(name, config):
+            found.append((name, route))
+    return found
 
 
 def excluded(relative: str, config: Config) -> bool:

@@ -120,8 +120,9 @@ def configured_route(relative: str, config: Config) -> Route | None:
         if matches(pattern, relative):
             return Route.parse(target)
     for kind in KINDS.values():
-        if any(matches(pattern, relative) for pattern in kind.patterns):
-            return Route(kind.name)
+        for pattern in kind.patterns:  # no generator per kind: discovery routes every file of the repository
+            if matches(pattern, relative):
+                return Route(kind.name)
     return None
 
 

@@ -57,7 +57,7 @@ class Index:
 
     run: Run
     values: dict[Path, Any] = field(default_factory=dict)  # resolved path -> parsed JSON (None: unreadable)
-    _by_kind: dict[str, list[Path]] | None = None
+    _by_kind: dict[str, list[str]] | None = None  # kind -> repository-relative names
     _datasets: dict[str, list[Path]] | None = None
     _models: dict[str, Path] | None = None
     _manifests: dict[Path, tuple[set[str], set[str]]] = field(default_factory=dict)
@@ -85,16 +85,13 @@ class Index:
     def files(self, kind: str) -> list[Path]:
         """The catalog's files of a kind: every repository file a route gives that kind, minus exclusions."""
         if self._by_kind is None:
-            from mlmeta.files import routed
-            from mlmeta.schemas import configured_route
+            from mlmeta.files import routes
 
-            config = self.run.config
             self._by_kind = {}
-            for name in routed(config):
-                route = configured_route(name, config)
-                if route is not None:
-                    self._by_kind.setdefault(route.kind, []).append(config.root / name)
-        return self._by_kind.get(kind, [])
+            for name, route in routes(self.run.config):  # routed once; paths made only for the kind asked
+                self._by_kind.setdefault(route.kind, []).append(name)
+        root = self.run.config.root
+        return [root / name for name in self._by_kind.get(kind, [])]
 
     def datasets(self) -> dict[str, list[Path]]:
         """Dataset name -> the files that carry it."""
