@@ -16,11 +16,9 @@ NAME = "OpenMed/OpenMed-PII-Demo-Small-7K"
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
+def repo(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    return tmp_path
+    return repo
 
 
 EXPECTED_MODEL = {

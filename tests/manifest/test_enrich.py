@@ -46,11 +46,9 @@ ROW_A_ENRICHED = (
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "models.jsonl").write_bytes(MANIFEST)
-    return tmp_path
+def repo(repo: Path) -> Path:
+    (repo / "models.jsonl").write_bytes(MANIFEST)
+    return repo
 
 
 def write_results(repo: Path, value: object, name: str = "results.json") -> str:

@@ -46,11 +46,9 @@ def expected_row(repo_id: str, sha: str | None = COMMIT, released: str | None = 
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
+def repo(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    return tmp_path
+    return repo
 
 
 def rows(path: Path) -> list[dict[str, object]]:

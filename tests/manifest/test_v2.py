@@ -21,13 +21,6 @@ V2_FIXTURES = FIXTURES / "manifest-v2"  # beside, not inside, manifest/: the v1 
 V2_RULES = "schema,script-coverage,script-verdict,script-eval"
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def later(repo: Path) -> bytes:
     data = realworld("openmed/models.later.jsonl").read_bytes()
     (repo / "models.jsonl").write_bytes(data)

@@ -20,13 +20,6 @@ Q = '"'  # a quote, for needles inside f-strings
 MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
     code = main(["check", *args])
     return code, capsys.readouterr().out.splitlines()

@@ -145,28 +145,21 @@ def test_parameters_read_as_kitops_stores_them(path: Path) -> None:
 # -- each rule on its own
 
 
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def check(capsys: pytest.CaptureFixture[str], text: str, *options: str) -> tuple[int, list[str]]:
     Path("Kitfile").write_text(text, encoding="utf-8")
     code = main(["check", *options, "Kitfile"])
     return code, capsys.readouterr().out.splitlines()
 
 
-def test_kitfile_is_routed_by_name_and_a_clean_one_passes(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (folder / "model").mkdir()
-    (folder / "model" / "weights.safetensors").write_bytes(b"")
-    (folder / "README.md").write_text("# model\n", encoding="utf-8")
+def test_kitfile_is_routed_by_name_and_a_clean_one_passes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "model").mkdir()
+    (repo / "model" / "weights.safetensors").write_bytes(b"")
+    (repo / "README.md").write_text("# model\n", encoding="utf-8")
     text = "manifestVersion: 1.0.0\nmodel:\n  path: model/\ndocs:\n  - path: README.md\n"
     assert check(capsys, text) == (0, [])
 
 
-def test_missing_path_is_a_warning_and_an_error_under_strict(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_path_is_a_warning_and_an_error_under_strict(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = "manifestVersion: 1.0.0\ndatasets:\n  - name: train\n    path: data/train.csv\n"
     message = "no such file or folder beside the Kitfile; `kit pack` would fail (at /datasets/0/path)"
     assert check(capsys, text) == (0, [f"Kitfile:4:11: warning kitfile/v1 kitfile-missing-path: {message}"])
@@ -174,10 +167,10 @@ def test_missing_path_is_a_warning_and_an_error_under_strict(folder: Path, capsy
 
 
 def test_paths_are_relative_to_the_kitfile_not_the_working_folder(
-    folder: Path, capsys: pytest.CaptureFixture[str]
+    repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (folder / "kit" / "data").mkdir(parents=True)
-    (folder / "kit" / "Kitfile").write_text("manifestVersion: 1.0.0\ndatasets:\n  - path: data\n", encoding="utf-8")
+    (repo / "kit" / "data").mkdir(parents=True)
+    (repo / "kit" / "Kitfile").write_text("manifestVersion: 1.0.0\ndatasets:\n  - path: data\n", encoding="utf-8")
     assert main(["check", "kit/Kitfile"]) == 0
     assert capsys.readouterr().out == ""
 
@@ -193,13 +186,13 @@ def test_paths_are_relative_to_the_kitfile_not_the_working_folder(
         ("s3://bucket/model.bin", "a URL is not a path: write a ModelKit reference or a local path"),
     ],
 )
-def test_model_paths_kitops_refuses(path: str, message: str, folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_model_paths_kitops_refuses(path: str, message: str, repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = check(capsys, f"manifestVersion: 1.0.0\nmodel:\n  path: '{path}'\n")
     assert (code, out) == (1, [f"Kitfile:3:9: error kitfile/v1 kitfile-path: {message} (at /model/path)"])
 
 
 def test_a_path_no_file_system_can_hold_is_missing_not_a_crash(
-    folder: Path, capsys: pytest.CaptureFixture[str]
+    repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text = f'manifestVersion: 1.0.0\ndocs:\n  - path: "a\\0b"\n  - path: {"x" * 5000}\n'
     code, out = check(capsys, text)
@@ -207,8 +200,8 @@ def test_a_path_no_file_system_can_hold_is_missing_not_a_crash(
     assert [line.split(" ")[3] for line in out] == ["kitfile-missing-path:"] * 2
 
 
-def test_a_path_that_returns_inside_the_folder_is_fine(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (folder / "lib").mkdir()
+def test_a_path_that_returns_inside_the_folder_is_fine(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "lib").mkdir()
     assert check(capsys, "manifestVersion: 1.0.0\ncode:\n  - path: src/../lib\n") == (0, [])
 
 
@@ -216,14 +209,14 @@ def test_a_path_that_returns_inside_the_folder_is_fine(folder: Path, capsys: pyt
     ("first", "second"),
     [("test-path", "test-path"), ("test-path/", "test-path"), ("test-path/", "./some/meandering/../../test-path")],
 )
-def test_two_layers_on_one_path(first: str, second: str, folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (folder / "test-path").mkdir()
+def test_two_layers_on_one_path(first: str, second: str, repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "test-path").mkdir()
     code, out = check(capsys, f"manifestVersion: 1.0.0\nmodel:\n  path: {first}\ncode:\n  - path: {second}\n")
     message = "the same path as /model/path: two layers cannot share a path (at /code/0/path)"
     assert (code, out) == (1, [f"Kitfile:5:11: error kitfile/v1 kitfile-duplicate-path: {message}"])
 
 
-def test_a_modelkit_reference_is_no_path_on_disk(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_modelkit_reference_is_no_path_on_disk(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = "manifestVersion: 1.0.0\nmodel:\n  path: jozu.ml/org/base:v1\ncode:\n  - path: registry.io/org/code:v2\n"
     message = "a ModelKit reference can stand only in /model/path (at /code/0/path)"
     assert check(capsys, text, "--strict") == (1, [f"Kitfile:5:11: error kitfile/v1 kitfile-path: {message}"])
@@ -240,15 +233,15 @@ def test_a_modelkit_reference_is_no_path_on_disk(folder: Path, capsys: pytest.Ca
         ("ünïcode", ["a part type starts with a letter, digit or '_' and holds only those, '.' and '-'"]),
     ],
 )
-def test_part_type(part_type: str, finds: list[str], folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (folder / "adapter").mkdir()
+def test_part_type(part_type: str, finds: list[str], repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "adapter").mkdir()
     text = f"manifestVersion: 1.0.0\nmodel:\n  parts:\n    - path: adapter\n      type: '{part_type}'\n"
     code, out = check(capsys, text)
     assert out == [f"Kitfile:5:13: error kitfile/v1 kitfile-part-type: {m} (at /model/parts/0/type)" for m in finds]
     assert code == (1 if finds else 0)
 
 
-def test_rules_can_be_selected(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rules_can_be_selected(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = "manifestVersion: 1.0.0\ndataset: []\nmodel:\n  path: /abs\n"
     code, out = check(capsys, text, "--select", "schema")
     assert (code, out) == (1, [

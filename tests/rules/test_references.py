@@ -36,13 +36,12 @@ def dataset(name: str, *pointers: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()  # not a real repository: files are found by walking the folder
-    (tmp_path / "pyproject.toml").write_text('[tool.mlmeta]\nexclude = ["tests/fixtures/**"]\n')
-    monkeypatch.chdir(tmp_path)
-    write(tmp_path, "dataset_metadata/the_pile.json", dataset("the_pile"))
-    write(tmp_path, "dataset_metadata/web/c4.json", dataset("c4"))
-    return tmp_path
+def repo(repo: Path) -> Path:
+    # not a real repository (only a .git folder): files are found by walking the folder
+    (repo / "pyproject.toml").write_text('[tool.mlmeta]\nexclude = ["tests/fixtures/**"]\n')
+    write(repo, "dataset_metadata/the_pile.json", dataset("the_pile"))
+    write(repo, "dataset_metadata/web/c4.json", dataset("c4"))
+    return repo
 
 
 def test_pretraining_data_names_a_dataset_file(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
