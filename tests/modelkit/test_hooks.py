@@ -9,9 +9,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from ..conftest import ROOT
-from ..test_precommit import commit, consumer, environment, git, hook_repo
-
-__all__ = ["environment", "hook_repo"]  # pytest fixtures, shared with the pre-commit tests
+from ..helpers import commit, consumer, git
 
 HOOKS = {hook["id"]: hook for hook in YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text())}
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..test_precommit import commit, consumer, environment, git, hook_repo
-
-__all__ = ["environment", "hook_repo"]  # pytest fixtures, shared with the pre-commit tests
+from ..helpers import commit, consumer, git
 
 DIGEST = "0123456789abcdef" * 4
 
