@@ -1,4 +1,4 @@
-"""Helpers several test modules share: pre-commit in a temporary repository."""
+"""Helpers several test modules share: `mlmeta` as a function, and pre-commit in a temporary repository."""
 
 from __future__ import annotations
 
@@ -7,9 +7,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from mlmeta.cli import main
+
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 # what pre-commit needs of a hook repository: the hooks, the package, its schemas
 HOOK_REPO_FILES = ["pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "hooks", "schemas"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of `mlmeta ARGS...`."""
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 def git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

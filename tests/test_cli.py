@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mlmeta.cli import main
-
 from .conftest import FIXTURES, realworld
+from .helpers import run
 
 ROW = (FIXTURES / "manifest" / "valid" / "seed-rows.jsonl").read_text(encoding="utf-8").splitlines()[0]
 
@@ -21,12 +20,6 @@ GPT2_BROKEN = """{
   "dimension": 768
 }
 """
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def write(path: Path, text: str) -> Path:

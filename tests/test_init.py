@@ -16,6 +16,7 @@ from mlmeta.cli import main
 from mlmeta.init import DEFAULT_REPO, HOOK_ID, keeps_every_line
 
 from .conftest import ROOT
+from .helpers import run
 
 BLOCK_4_0 = f"-   repo: {DEFAULT_REPO}\n    rev: v{__version__}\n    hooks:\n    -   id: mlmeta\n"
 
@@ -79,9 +80,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def init(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["init", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run(capsys, "init", *args)
 
 
 def test_a_bare_repository_gets_a_config_and_editor_settings_then_nothing(

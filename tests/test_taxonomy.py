@@ -11,19 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from mlmeta.cli import main
 from mlmeta.config import Config
 from mlmeta.taxonomy import load
 
 from .conftest import ROOT
+from .helpers import run
 
 SEEDS = ROOT.parent / "shared" / "seeds"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def seed_drawing() -> list[str]:

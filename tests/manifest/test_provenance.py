@@ -11,20 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from mlmeta.cli import main
 from mlmeta.collect.snapshots import find_snapshots, snapshot_at
 from mlmeta.manifest.provenance import provenance_hash, provenance_payload
 
 from ..conftest import ROOT
+from ..helpers import run
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 OTHER = "fedcba9876543210fedcba9876543210fedcba98"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_the_formula_against_a_payload_written_by_hand() -> None:

@@ -12,20 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from mlmeta.cli import main
 from mlmeta.rules.hashes import ANY, diagnose, paths_in
 
 from ..conftest import ROOT, realworld
+from ..helpers import run
 
 DIGEST = "0123456789abcdef" * 4
 GOOD = "sha256:" + DIGEST
 UPPER = "sha256:" + DIGEST.upper()
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.mark.parametrize(
