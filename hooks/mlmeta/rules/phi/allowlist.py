@@ -12,7 +12,6 @@ its file is reported as `phi-allowlist-stale`. The value itself is never stored.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -106,7 +105,7 @@ def load(file: Path) -> Allowlist:
 
 
 def save(allowlist: Allowlist) -> None:
-    """Written whole to a temporary file beside it, then renamed over it: never half-written."""
+    """Written atomically (a temporary file beside it, renamed over it): never half-written."""
     entries = sorted(set(allowlist.entries), key=lambda e: (e.path, e.pointer, e.rule, e.fingerprint))
     lines = ",\n".join("    " + json.dumps(asdict(entry), ensure_ascii=False) for entry in entries)
     header = {
@@ -118,18 +117,10 @@ def save(allowlist: Allowlist) -> None:
     }
     head = json.dumps(header, indent=2, ensure_ascii=False)[:-2]
     text = f'{head},\n  "entries": [\n{lines}\n  ]\n}}\n' if entries else f'{head},\n  "entries": []\n}}\n'
-    folder = allowlist.file.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    import tempfile
+    allowlist.file.parent.mkdir(parents=True, exist_ok=True)
+    from mlmeta.atomic import write_atomic
 
-    handle, temporary = tempfile.mkstemp(prefix=".mlmeta-phi-", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(temporary, allowlist.file)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(allowlist.file, [text.encode("utf-8")])
 
 
 def _loaded(run: Run, settings: Settings) -> tuple[Allowlist, dict[tuple[str, str, str], list[Entry]], set[Entry]]:
