@@ -71,3 +71,8 @@ def load(root: Path, path: Path | None = None) -> Config:
     if not isinstance(exclude, list) or not all(isinstance(v, str) for v in exclude):
         raise ConfigError(f"{source}: tool.mlmeta.exclude is a list of file patterns")
     return Config(root, dict(routes), list(exclude), table, source)
+
+
+def discover(path: str | None = None) -> Config:
+    """The configuration of the repository around the working directory; `path` is a command's `--config`."""
+    return load(find_root(Path.cwd()), Path(path) if path else None)

@@ -21,7 +21,7 @@ from typing import Any
 
 from mlmeta import __version__
 from mlmeta.atomic import write_atomic
-from mlmeta.config import Config, find_root, load
+from mlmeta.config import Config, discover
 from mlmeta.schemas import ID_BASE
 
 # The hook repository; override with --repo (a fork, a mirror, or a local path) and --rev.
@@ -201,8 +201,8 @@ def _step(root: Path, relative: Path | str, change: Callable[[str | None], str |
 
 
 def run(args: Namespace) -> int:
-    root = find_root(Path.cwd())
-    config = load(root)
+    config = discover()
+    root = config.root
     hooks = list(dict.fromkeys(args.hook or ["mlmeta"]))
     unknown = [hook for hook in hooks if not HOOK_ID.fullmatch(hook)]
     if unknown:

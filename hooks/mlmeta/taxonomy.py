@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlmeta.config import Config, ConfigError
+from mlmeta.config import Config, ConfigError, discover
 
 VERSION = 1
 SYNTAX = re.compile(r"[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_-]*)*\Z")
@@ -173,12 +173,7 @@ def render(taxonomy: Taxonomy) -> str:
 
 def run(args: Namespace) -> int:
     """`mlmeta taxonomy`: print the tree (or every path), with this repository's extensions."""
-    from pathlib import Path
-
-    from mlmeta import config as configuration
-
-    root = configuration.find_root(Path.cwd())
-    taxonomy = load(configuration.load(root, Path(args.config) if args.config else None))
+    taxonomy = load(discover(args.config))
     if args.paths:
         sys.stdout.write("".join(f"{path}\n" for path in taxonomy.paths()))
     else:

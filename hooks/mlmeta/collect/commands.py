@@ -37,12 +37,12 @@ def collect_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlmeta import config as configuration
     from mlmeta.collect.facts import CollectError
     from mlmeta.collect.model import file_name
     from mlmeta.collect.output import schema_ref, write
+    from mlmeta.config import discover
 
-    config = configuration.load(configuration.find_root(Path.cwd()))
+    config = discover()
     folder = Path(args.output_dir)
     if "/" not in args.name:
         print(f"mlmeta: error: {args.name!r} is not a Hub id (ORG/NAME)", file=sys.stderr)

@@ -149,10 +149,10 @@ def _unmatched(measured: dict[str, Measurement], lines: list[Line], document: An
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlmeta import config as configuration
+    from mlmeta.config import discover
     from mlmeta.reporters import writer
 
-    config = configuration.load(configuration.find_root(Path.cwd()), Path(args.config) if args.config else None)
+    config = discover(args.config)
     forced = forced_manifest(args.kind)
     outcome = enrich(Path(args.manifest), Path(args.results), Path(args.output), config, forced)
     writer("text")(outcome.findings, sys.stdout)

@@ -211,8 +211,8 @@ def gather(args: argparse.Namespace) -> list[ModelFacts]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlmeta import config as configuration
     from mlmeta.atomic import write_atomic
+    from mlmeta.config import discover
     from mlmeta.documents.json import parse_text
     from mlmeta.engine import Engine
     from mlmeta.findings import Finding
@@ -232,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"mlmeta: error: more than one snapshot of {', '.join(twice)}", file=sys.stderr)
         return 1
     data = render(row(f) for f in facts)
-    config = configuration.load(configuration.find_root(Path.cwd()))
+    config = discover()
     output = Path(args.output)
     shown = Engine(config).display(output)
     version = manifest_version(configured_route(shown, config))

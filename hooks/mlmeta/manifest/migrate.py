@@ -104,13 +104,13 @@ def migrate(path: Path, shown: str, source: int, target: int, config: Config) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlmeta import config as configuration
+    from mlmeta.config import discover
     from mlmeta.engine import Engine
     from mlmeta.manifest.rows import forced_manifest, manifest_version
     from mlmeta.reporters import writer
     from mlmeta.schemas import configured_route, versions
 
-    config = configuration.load(configuration.find_root(Path.cwd()), Path(args.config) if args.config else None)
+    config = discover(args.config)
     forced = forced_manifest(args.kind)
     if args.to not in versions("manifest"):
         have = ", ".join(str(v) for v in versions("manifest"))

@@ -11,7 +11,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
-from mlmeta import config as configuration
+from mlmeta.config import discover
 from mlmeta.engine import Engine, Options
 from mlmeta.rules.phi import settings
 from mlmeta.rules.phi.allowlist import Candidate, Entry, load, save
@@ -29,13 +29,12 @@ def split_target(target: str) -> tuple[str, str]:
 
 
 def run(args: Namespace) -> int:
-    root = configuration.find_root(Path.cwd())
-    config = configuration.load(root, Path(args.config) if args.config else None)
+    config = discover(args.config)
     options = settings(config)
     engine = Engine(config, Options(kind=Route.parse(args.kind) if args.kind else None))
     collected: list[Candidate] = []
     engine.run.cache["phi.collect"] = collected
-    allowlist = load(root / options.allowlist)
+    allowlist = load(config.root / options.allowlist)
     before = set(allowlist.entries)
     failed = False
     for target in args.targets:
