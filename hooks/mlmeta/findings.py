@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlmeta.documents import Document
 
 SEVERITIES = ("error", "warning", "note")
 
@@ -64,3 +68,13 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule)
+
+
+def finding_at(
+    document: Document, problem: Problem, kind: str | None, version: int | None, where: tuple[int, int] | None = None
+) -> Finding:
+    """A problem as a finding of the document, at `where` (a reading problem's own place) or where it points."""
+    line, column = where or document.locator.locate(problem.pointer, problem.on_key)
+    return Finding(
+        document.path, line, column, problem.pointer, kind, version, problem.rule, problem.severity, problem.message
+    )

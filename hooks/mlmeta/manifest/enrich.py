@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from mlmeta.config import Config
-from mlmeta.findings import Finding, Problem
-from mlmeta.manifest.rows import Line, finding, forced_manifest, judged, manifest_version, read_manifest, serialise
+from mlmeta.findings import Finding, Problem, finding_at
+from mlmeta.manifest.rows import Line, forced_manifest, judged, manifest_version, read_manifest, serialise
 from mlmeta.schemas import Route, configured_route
 
 MEASUREMENTS = Route("measurements")  # the version comes from the file's `$schema`, else v1
@@ -112,7 +112,7 @@ def _merge(
         if repo_id in seen:
             message = f"a measured repo_id must name one row; the row on line {seen[repo_id]} has it too"
             outcome.findings.append(
-                finding(document, Problem("/repo_id", "duplicate-row", message), "manifest", version)
+                finding_at(document, Problem("/repo_id", "duplicate-row", message), "manifest", version)
             )
             continue
         seen[repo_id] = line.number
@@ -143,7 +143,7 @@ def _unmatched(measured: dict[str, Measurement], lines: list[Line], document: An
             continue
         pointer = measurement.pointer if measurement.keyed else f"{measurement.pointer}/repo_id"
         message = "no row of the manifest has this repo_id"
-        yield finding(
+        yield finding_at(
             document, Problem(pointer, "unmatched-measurement", message, on_key=measurement.keyed), "measurements", 1
         )
 

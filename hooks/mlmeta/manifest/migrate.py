@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmeta.config import Config
-from mlmeta.findings import Finding
+from mlmeta.findings import Finding, finding_at
 from mlmeta.schemas import Route, RouteError, parse_schema_ref
 
 _VERSION_TAIL = re.compile(r"v(\d+)(\.json(?:#.*)?)\Z")
@@ -67,7 +67,7 @@ class Outcome:
 def migrate(path: Path, shown: str, source: int, target: int, config: Config) -> Outcome:
     from mlmeta.atomic import write_atomic
     from mlmeta.documents.json import parse_text
-    from mlmeta.manifest.rows import finding, judge, read_manifest, serialise
+    from mlmeta.manifest.rows import judge, read_manifest, serialise
     from mlmeta.rules import Run
 
     outcome = Outcome(shown, source, target)
@@ -95,7 +95,7 @@ def migrate(path: Path, shown: str, source: int, target: int, config: Config) ->
         had = {(p.pointer, p.rule, p.message) for p in judge(document.value, document, path, source, run, before)}
         problems = judge(row, located, path, target, run, after)
         new = (p for p in problems if (p.pointer, p.rule, p.message) not in had)
-        outcome.findings.extend(finding(located, problem, "manifest", target) for problem in new)
+        outcome.findings.extend(finding_at(located, problem, "manifest", target) for problem in new)
     outcome.findings.sort(key=Finding.sort_key)
     if not outcome.failed and replacements:
         write_atomic(path, (replacements.get(line.number, line.raw) for line in lines))

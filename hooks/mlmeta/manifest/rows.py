@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlmeta.documents import Document
-from mlmeta.findings import Finding, Problem
+from mlmeta.findings import Finding, Problem, finding_at
 from mlmeta.schemas import Route, RouteError
 
 if TYPE_CHECKING:
@@ -114,17 +114,8 @@ def reading_findings(lines: list[Line], kind: str, version: int | None) -> Itera
     """What went wrong while reading the rows (parse, encoding, duplicate keys), as findings."""
     for line in lines:
         if line.document is not None:
-            for problem, (row, column) in line.document.problems:
-                yield finding(line.document, problem, kind, version, (row, column))
-
-
-def finding(
-    document: Document, problem: Problem, kind: str | None, version: int | None, where: tuple[int, int] | None = None
-) -> Finding:
-    row, column = where or document.locator.locate(problem.pointer, problem.on_key)
-    return Finding(
-        document.path, row, column, problem.pointer, kind, version, problem.rule, problem.severity, problem.message
-    )
+            for problem, where in line.document.problems:
+                yield finding_at(line.document, problem, kind, version, where)
 
 
 def judge(
@@ -153,4 +144,4 @@ def judged(
 ) -> list[Finding]:
     """`judge`'s problems as findings, at their places in `document`."""
     problems = judge(row, document, path, version, run, state, kind)
-    return [finding(document, problem, kind, version) for problem in problems]
+    return [finding_at(document, problem, kind, version) for problem in problems]

@@ -8,7 +8,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
-from mlmeta.findings import Finding
+from mlmeta.findings import Finding, finding_at
 
 
 def run(args: Namespace) -> int:
@@ -49,10 +49,7 @@ def modelkit_id(args: Namespace) -> int:
 
     path = Path(args.manifest)
     document = next(iter(read(path, "json", args.manifest)))
-    problems = [
-        Finding(args.manifest, line, column, p.pointer, None, None, p.rule, p.severity, p.message)
-        for p, (line, column) in document.problems
-    ]
+    problems = [finding_at(document, problem, None, None, where) for problem, where in document.problems]
     if not problems and not isinstance(document.value, dict):
         problems.append(Finding(args.manifest, 1, 1, "", None, None, "parse", "error", "a manifest is a JSON object"))
     if problems:

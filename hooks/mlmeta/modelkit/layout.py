@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlmeta.documents import Document, join, read, resolve
-from mlmeta.findings import Finding, Problem
+from mlmeta.findings import Finding, Problem, finding_at
 from mlmeta.modelkit import media
 from mlmeta.modelkit.kitfile import Layer, layers
 from mlmeta.modelkit.reference import DIGEST_HEX, is_digest
@@ -315,10 +315,8 @@ class Layout:
     def _at(
         self, document: Document, problem: Problem, route: Route | None, where: tuple[int, int] | None = None
     ) -> Finding:
-        line, column = where or document.locator.locate(problem.pointer, problem.on_key)
         kind, version = (route.kind, route.version) if route else (None, None)
-        return Finding(document.path, line, column, problem.pointer, kind, version, problem.rule, problem.severity,
-                       problem.message)
+        return finding_at(document, problem, kind, version, where)
 
 
 def _is_descriptor(value: Any) -> bool:
