@@ -66,11 +66,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _model_facts(args: argparse.Namespace) -> ModelFacts:
     from mlmeta.collect.facts import CollectError, from_snapshot, hub_facts, offline
-    from mlmeta.collect.snapshots import SnapshotError, default_cache, snapshot_at
+    from mlmeta.collect.snapshots import CACHE_PREFIX, SEPARATOR, SnapshotError, default_cache, snapshot_at
 
     folder = Path(args.snapshot) if args.snapshot else None
     if folder is None and offline():  # HF_HUB_OFFLINE: the model's folder in the local Hub cache
-        folder = default_cache() / ("models--" + args.name.replace("/", "--"))
+        folder = default_cache() / (CACHE_PREFIX + args.name.replace("/", SEPARATOR))
     if folder is None:
         return hub_facts(args.name)
     try:
