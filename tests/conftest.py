@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from mlmeta.schemas import KINDS
+
 from .helpers import hook_repository
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,16 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     )
     env.pop("PRE_COMMIT", None)
     return env
+
+
+def fixture_files(verdict: str) -> list[tuple[str, Path]]:
+    """(kind, file) of every fixture with this verdict (`valid` or `invalid`), kind by kind."""
+    found = []
+    for kind in sorted(KINDS):
+        folder = FIXTURES / kind / verdict
+        if folder.is_dir():
+            found.extend((kind, path) for path in sorted(folder.iterdir()) if path.suffix != ".expected")
+    return found
 
 
 def realworld(relative: str) -> Path:

@@ -13,24 +13,15 @@ import pytest
 from mlmeta.cli import main
 from mlmeta.schemas import KINDS
 
-from .conftest import FIXTURES, ROOT
-
-
-def fixtures(verdict: str) -> list[tuple[str, Path]]:
-    found = []
-    for kind in sorted(KINDS):
-        folder = FIXTURES / kind / verdict
-        if folder.is_dir():
-            found.extend((kind, path) for path in sorted(folder.iterdir()) if path.suffix != ".expected")
-    return found
+from .conftest import FIXTURES, ROOT, fixture_files
 
 
 def ids(cases: list[tuple[str, Path]]) -> list[str]:
     return [path.relative_to(FIXTURES).as_posix() for _, path in cases]
 
 
-VALID = fixtures("valid")
-INVALID = fixtures("invalid")
+VALID = fixture_files("valid")
+INVALID = fixture_files("invalid")
 
 
 @pytest.mark.parametrize(("kind", "path"), VALID, ids=ids(VALID))

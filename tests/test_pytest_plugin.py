@@ -25,9 +25,9 @@ import pytest
 from mlmeta.cli import main
 from mlmeta.config import Config, load
 from mlmeta.files import routed
-from mlmeta.schemas import KINDS, configured_route
+from mlmeta.schemas import configured_route
 
-from .conftest import FIXTURES, ROOT
+from .conftest import ROOT, fixture_files
 
 pytest_plugins = ["pytester"]
 
@@ -38,13 +38,7 @@ QUIET = ("-p", "no:cacheprovider")
 
 def fixtures(verdict: str) -> list[tuple[str, Path]]:
     """(data/<kind>/<verdict>/<name>, source) of every fixture file."""
-    return [
-        (f"data/{folder.parent.name}/{verdict}/{path.name}", path)
-        for folder in sorted(FIXTURES.glob(f"*/{verdict}"))
-        if folder.parent.name in KINDS
-        for path in sorted(folder.iterdir())
-        if path.is_file() and path.suffix != ".expected"
-    ]
+    return [(f"data/{kind}/{verdict}/{path.name}", path) for kind, path in fixture_files(verdict)]
 
 
 def catalog() -> list[str]:
