@@ -156,13 +156,14 @@ def editor_routes(config: Config | None) -> dict[tuple[str, int], list[str]]:
         if KINDS[route.kind].format == "jsonl":
             continue
         globs = routes.setdefault((route.kind, route.version or 1), [])
-        if editor_globs(pattern) not in globs:
-            globs.append(editor_globs(pattern))
+        glob = editor_globs(pattern)
+        if glob not in globs:
+            globs.append(glob)
     return routes
 
 
 def is_url(base: str) -> bool:
-    return bool(urlsplit(base).scheme) and len(urlsplit(base).scheme) > 1  # not a Windows drive letter
+    return len(urlsplit(base).scheme) > 1  # not a Windows drive letter
 
 
 def schema_location(base: str, kind: str, version: int) -> str:
