@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -226,8 +227,7 @@ def run(args: argparse.Namespace) -> int:
     except CollectError as error:
         print(f"mlmeta: error: {error}", file=sys.stderr)
         return 1
-    ids = [f.repo_id for f in facts]
-    twice = sorted({i for i in ids if ids.count(i) > 1})
+    twice = sorted(repo_id for repo_id, count in Counter(f.repo_id for f in facts).items() if count > 1)
     if twice:
         print(f"mlmeta: error: more than one snapshot of {', '.join(twice)}", file=sys.stderr)
         return 1
