@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlmeta.documents import Document
 from mlmeta.findings import Finding, Problem, finding_at
-from mlmeta.schemas import Route, RouteError
+from mlmeta.schemas import Route, RouteError, decide
 
 if TYPE_CHECKING:
     from mlmeta.rules import Run
@@ -56,8 +56,6 @@ def forced_manifest(kind: str | None) -> Route | None:
 
 def manifest_version(configured: Route | None, forced: Route | None = None) -> int:
     """The version a manifest follows: `--kind`, else its configured route when that is a manifest route, else v1."""
-    from mlmeta.schemas import decide
-
     route = decide(forced, None, configured if configured and configured.kind == "manifest" else Route("manifest"))
     assert route is not None and route.version is not None
     return route.version
