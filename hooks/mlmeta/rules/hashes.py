@@ -17,6 +17,7 @@ from typing import Any
 from mlmeta.documents import join
 from mlmeta.findings import Fix, Problem
 from mlmeta.rules import Where
+from mlmeta.rules.seen import Seen
 
 KEY = "reproducibility_hash"
 MARK = "x-mlmeta-provenance-hash"
@@ -38,7 +39,7 @@ def check(value: Any, where: Where) -> Iterator[Problem]:
             message, fix = problem
             yield Problem(pointer, "hash-format", message, replaces="schema", fix=fix)
     if where.kind == "manifest" and isinstance(value, dict) and isinstance(value.get(KEY), str):
-        seen: dict[str, tuple[int, Any]] = where.state.setdefault("hashes", {})
+        seen: Seen[tuple[int, Any]] = where.state.setdefault("hashes", Seen())  # bounded memory, see rules.seen
         first, repo_id = seen.setdefault(value[KEY], (where.line, value.get("repo_id")))
         # the same row twice is `duplicate-row`'s finding; two models with one hash is this one
         if first != where.line and repo_id != value.get("repo_id"):

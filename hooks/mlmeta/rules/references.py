@@ -26,6 +26,7 @@ from typing import Any
 from mlmeta.documents import join, resolve
 from mlmeta.findings import Problem
 from mlmeta.rules import Run, Where
+from mlmeta.rules.seen import Seen
 
 RULE = "reference"
 
@@ -60,7 +61,7 @@ class Index:
     _by_kind: dict[str, list[str]] | None = None  # kind -> repository-relative names
     _datasets: dict[str, list[Path]] | None = None
     _models: dict[str, Path] | None = None
-    _manifests: dict[Path, tuple[set[str], set[str]]] = field(default_factory=dict)
+    _manifests: dict[Path, tuple[Seen[None], set[str]]] = field(default_factory=dict)
     # each suggestion scans every known name: past a few dozen broken names, stop suggesting
     suggestions_left: int = 50
 
@@ -115,11 +116,12 @@ class Index:
                         self._models.setdefault(value[key], path)
         return self._models
 
-    def manifest(self, path: Path) -> tuple[set[str], set[str]]:
-        """The `repo_id`s of a manifest's rows and their namespaces, read once."""
+    def manifest(self, path: Path) -> tuple[Seen[None], set[str]]:
+        """The `repo_id`s of a manifest's rows and their namespaces, read once (in bounded memory: rules.seen)."""
         path = path.resolve()
         if path not in self._manifests:
-            ids: set[str] = set()
+            ids: Seen[None] = Seen()
+            namespaces: set[str] = set()
             try:
                 with path.open("rb") as handle:
                     for raw in handle:
@@ -129,9 +131,11 @@ class Index:
                             continue
                         if isinstance(row, dict) and isinstance(row.get("repo_id"), str):
                             ids.add(row["repo_id"])
+                            if "/" in row["repo_id"]:
+                                namespaces.add(row["repo_id"].partition("/")[0])
             except OSError:
                 pass
-            self._manifests[path] = (ids, {repo_id.partition("/")[0] for repo_id in ids if "/" in repo_id})
+            self._manifests[path] = (ids, namespaces)
         return self._manifests[path]
 
     def shown(self, path: Path) -> str:
@@ -231,19 +235,22 @@ def _base_model(row: dict[str, Any], where: Where, index: Index) -> Iterator[Pro
     base = row.get("base_model")
     if not isinstance(base, str) or "/" not in base:
         return
-    seen: set[str] = where.state.setdefault("repo_ids", set())
+    seen: Seen[None] = where.state.setdefault("repo_ids", Seen())
     if isinstance(row.get("repo_id"), str):
         seen.add(row["repo_id"])
     if base in seen:
         return  # a row above has it: no need to read the file
+    configured = where.run.config.namespace
+    if configured and base.partition("/")[0] != configured:
+        return  # an external base model: nothing to look up, no need to read the file
     if "manifest" not in where.state:
         where.state["manifest"] = index.manifest(where.file)
     ids, namespaces = where.state["manifest"]
-    configured = where.run.config.namespace
     # the manifest's own namespace: the configured one, or the one every row shares; a manifest of
     # several organisations cannot tell its own base models from external ones, so it is not checked
     own = {configured} if configured else namespaces if len(namespaces) == 1 else set()
     namespace = base.partition("/")[0]
     if namespace in own and base not in ids:
         message = f"base_model is in this manifest's namespace '{namespace}' but no row has it as repo_id"
-        yield Problem("/base_model", RULE, message + _did_you_mean(base, ids - {row.get("repo_id")}, index))
+        others = (repo_id for repo_id in ids if repo_id != row.get("repo_id"))
+        yield Problem("/base_model", RULE, message + _did_you_mean(base, others, index))

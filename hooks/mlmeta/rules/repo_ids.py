@@ -7,6 +7,7 @@ from typing import Any
 
 from mlmeta.findings import Problem
 from mlmeta.rules import Where
+from mlmeta.rules.seen import Seen
 
 
 def check(value: Any, where: Where) -> Iterator[Problem]:
@@ -23,7 +24,7 @@ def _unique(row: dict[str, Any], where: Where) -> Iterator[Problem]:
     repo_id = row.get("repo_id")
     if not isinstance(repo_id, str):
         return
-    seen: dict[str, int] = where.state.setdefault("repo_ids", {})
+    seen: Seen[int] = where.state.setdefault("repo_ids", Seen())  # a dict that stays small on a huge manifest
     if repo_id in seen:
         yield Problem("/repo_id", "duplicate-row", f"repo_id already used by the row on line {seen[repo_id]}")
     else:
