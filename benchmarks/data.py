@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ except ImportError:  # pragma: no cover - orjson is in benchmarks/requirements.t
 
 
 # bumped whenever the generated data changes, so a kept --workdir is regenerated
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 ORGS = ("EleutherAI", "allenai", "mistralai", "google", "meta-llama", "Qwen", "microsoft", "bigscience", "tiiuae")
 BACKBONES = (  # (model_type, architecture class, norm, positions, activation, block)
@@ -221,12 +222,26 @@ def write_model_files(folder: Path, count: int, seed: int) -> list[Path]:
     return paths
 
 
+def manifest_rows(seed: int) -> Iterator[dict[str, Any]]:
+    """Rows as the catalog grows: about 4 in 10 PyTorch models are followed by their MLX conversion,
+    whose `base_model` names the row above (in the namespace: the reference rule looks it up)."""
+    rng = random.Random(seed)
+    index = 0
+    while True:
+        row = manifest_row(rng, index)
+        index += 1
+        yield row
+        if row["formats"] == ["pytorch"] and rng.random() < 0.4:
+            converted = dict(row, repo_id=row["repo_id"] + "-mlx", base_model=row["repo_id"], formats=["mlx-fp"])
+            converted["reproducibility_hash"] = f"sha256:{_hex(rng, 64)}"
+            yield converted
+
+
 def write_manifest(path: Path, rows: int, seed: int) -> Path:
     """A `models.jsonl` of `rows` compact rows, one a line, streamed to disk."""
-    rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
-        handle.writelines(_dumps(manifest_row(rng, index)) + b"\n" for index in range(rows))
+        handle.writelines(_dumps(row) + b"\n" for row in islice(manifest_rows(seed), rows))
     return path
 
 

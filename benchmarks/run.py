@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
+from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -122,10 +123,11 @@ def check_generator() -> None:
 
     import jsonschema_rs
 
-    for kind, factory in (("model", data.model_file), ("manifest", data.manifest_row)):
+    samples = {"model": data.sample(data.model_file, 500, SEED), "manifest": islice(data.manifest_rows(SEED), 500)}
+    for kind, documents in samples.items():
         schema = json.loads(schema_path(kind).read_text(encoding="utf-8"))
         validator = jsonschema_rs.validator_for(schema, validate_formats=True)
-        for index, document in enumerate(data.sample(factory, 500, SEED)):
+        for index, document in enumerate(documents):
             for error in validator.iter_errors(document):
                 raise SystemExit(f"benchmarks/data.py is out of date with schemas/{kind}/v1.json: "
                                  f"document {index}: {error.message} (at {error.instance_path})")
