@@ -282,8 +282,8 @@ def case_growth(bench: Bench) -> None:
         folder = manifest(bench, rows)
         label = f"mlmeta {rows:,} rows ({size(folder / 'models.jsonl')})"
         runs = bench.runs_for(4)
-        big = rows >= 100_000  # minutes per run: no warm-up (the file was just written, it is in the page cache)
-        command_ = Command(label, [tool("mlmeta"), "check", "models.jsonl"], folder, max_runs=runs if big else None)
+        slow = rows >= 100_000  # minutes per run: no warm-up (the file was just written, it is in the page cache)
+        command_ = Command(label, [tool("mlmeta"), "check", "models.jsonl"], folder, max_runs=runs if slow else None)
         result = measure([command_], runs)[0]
         results.append((rows, result))
     print("| rows | median s | µs per row | runs | peak RSS MiB |")
