@@ -56,12 +56,27 @@ class Engine:
         self.run = Run(self.config, self.options.strict, select=self.options.select)
         self.validators = Validators()
         self._checks: dict[str | None, list[tuple[str, Check]]] = {}  # kind -> its rule modules, once per run
+        self._folders: dict[Path, str | None] = {}  # folder -> its resolved path relative to the root, + "/"
 
     def display(self, path: Path) -> str:
+        """The path relative to the root, symlinks resolved; as given when it lies outside the root.
+
+        A run names hundreds of files in a few folders: each folder is resolved once, and a file
+        costs only the test that it is no symlink itself.
+        """
+        if path.name in ("", ".", "..") or path.is_symlink():
+            return self._relative(path.resolve()) or path.as_posix()
+        if path.parent not in self._folders:
+            folder = self._relative(path.parent.resolve())
+            self._folders[path.parent] = None if folder is None else "" if folder == "." else folder + "/"
+        prefix = self._folders[path.parent]
+        return path.as_posix() if prefix is None else prefix + path.name
+
+    def _relative(self, resolved: Path) -> str | None:
         try:
-            return path.resolve().relative_to(self.config.root).as_posix()
+            return resolved.relative_to(self.config.root).as_posix()
         except ValueError:
-            return path.as_posix()
+            return None
 
     def checks(self, kind: str | None) -> list[tuple[str, Check]]:
         """The rule modules for a kind, looked up once per run: a JSONL file asks once per row."""
@@ -73,7 +88,7 @@ class Engine:
         return self.options.select is None or rule in self.options.select
 
     def check(self, path: Path) -> Iterator[Finding]:
-        if (path / "oci-layout").is_file():  # an OCI image layout: its ModelKits, blob by blob
+        if path.is_dir() and (path / "oci-layout").is_file():  # an OCI image layout: its ModelKits, blob by blob
             from mlmeta.modelkit.layout import check_layout
 
             yield from check_layout(path, self)

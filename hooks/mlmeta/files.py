@@ -56,15 +56,15 @@ def expand(paths: list[str], config: Config) -> Iterator[Path]:
     """Files as given; a folder stands for the routed files inside it, or is an OCI image layout."""
     for given in paths:
         path = Path(given)
-        if (path / "oci-layout").is_file():
+        if not path.is_dir():  # the common case, one stat: pre-commit passes files
+            yield path
+        elif (path / "oci-layout").is_file():
             yield path  # checked as one unit: its blobs are no files of their own
-        elif path.is_dir():
+        else:
             for name in sorted(p for p in path.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.parts)):
                 shown = relative(name, config.root) or name.as_posix()
                 if configured_route(shown, config) is not None and not excluded(shown, config):
                     yield name
-        else:
-            yield path
 
 
 def relative(path: Path, root: Path) -> str | None:
