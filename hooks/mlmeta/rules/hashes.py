@@ -91,18 +91,29 @@ def hashes(value: Any, kind: str | None, version: int | None) -> Iterator[tuple[
                     yield pointer, found
 
 
+# exact types: a container of these alone holds no hash (a YAML reader's subclasses take the long way)
+SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _named(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
-    # only containers are entered: a manifest row is mostly scalars and short lists of strings
+    # only containers that may hold the key are entered: a manifest row is mostly scalars and lists
+    # of strings, and a container of scalars alone (labels, tags) is passed over by one test run in C
     if isinstance(value, dict):
         for key, item in value.items():
             if key == KEY:
                 yield join(pointer, key), item
-            elif isinstance(item, (dict, list)):
+            elif isinstance(item, (dict, list)) and _may_hold(item):
                 yield from _named(item, join(pointer, key))
     else:
         for index, item in enumerate(value):
-            if isinstance(item, (dict, list)):
+            if isinstance(item, (dict, list)) and _may_hold(item):
                 yield from _named(item, join(pointer, index))
+
+
+def _may_hold(container: dict[str, Any] | list[Any]) -> bool:
+    if isinstance(container, dict):
+        return KEY in container or not SCALARS.issuperset(map(type, container.values()))
+    return not SCALARS.issuperset(map(type, container))
 
 
 def _follow(value: Any, path: Path, pointer: str) -> Iterator[tuple[str, Any]]:

@@ -36,7 +36,7 @@ def check(value: Any, where: Where) -> Iterator[Problem]:
         return
     index = _index(where.run)
     if where.kind in ("dataset", "model", "results"):  # one JSON document per file (not a JSONL row)
-        index.remember(where.file, value)
+        index.remember(where.file, value, where.path)
     if "in_catalog" not in where.state:  # once per file, not per JSONL row
         where.state["in_catalog"] = not index.excluded(where.path)
     in_catalog: bool = where.state["in_catalog"]
@@ -70,9 +70,16 @@ class Index:
 
         return excluded(shown, self.run.config)
 
-    def remember(self, path: Path, value: Any) -> None:
-        """A file the engine has parsed already need not be read again."""
-        self.values.setdefault(path.resolve(), value)
+    def remember(self, path: Path, value: Any, shown: str = "") -> None:
+        """A file the engine has parsed already need not be read again.
+
+        `shown` (the engine's name for it) is the resolved path relative to the root when it lies
+        inside: joining it costs nothing, resolving costs a system call per folder, for every file.
+        (A file outside is shown as given; a name that is not its resolved path is never looked up.)
+        """
+        relative = Path(shown)
+        inside = shown and not relative.is_absolute() and ".." not in relative.parts
+        self.values.setdefault(self.run.root / relative if inside else path.resolve(), value)
 
     def value(self, path: Path) -> Any:
         path = path.resolve()
