@@ -62,3 +62,11 @@ def test_tables_of_two_runs_do_not_mix() -> None:
         first[key] = 1
         second[key + key] = 2
     assert list(first) == ["a", "b"] and list(second) == ["aa", "bb"]
+
+
+def test_values_json_holds_come_back_from_disk() -> None:
+    seen: Seen[object] = Seen(1)
+    values = {"a": (1, None), "b": (2, 2**70), "c": (3, {"k": [1, 2.5, "é"]}), "d": "text", "e": 7, "f": None}
+    for key, value in values.items():
+        seen[key] = value
+    assert seen._table is not None and {key: seen[key] for key in values} == values
