@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -77,9 +78,8 @@ class Index:
         inside: joining it costs nothing, resolving costs a system call per folder, for every file.
         (A file outside is shown as given; a name that is not its resolved path is never looked up.)
         """
-        relative = Path(shown)
-        inside = shown and not relative.is_absolute() and ".." not in relative.parts
-        self.values.setdefault(self.run.root / relative if inside else path.resolve(), value)
+        inside = shown and not os.path.isabs(shown) and ".." not in shown.split("/")
+        self.values.setdefault(self.run.root / shown if inside else path.resolve(), value)
 
     def value(self, path: Path) -> Any:
         path = path.resolve()
