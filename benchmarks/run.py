@@ -348,7 +348,10 @@ def case_precommit(bench: Bench) -> None:
     for name in configs:
         argv = [sys.executable, "-m", "pre_commit", "run", "--all-files", "-c", f"{name}.pre-commit-config.yaml"]
         print(f"installing the {name} hook environment (not timed) ...", file=sys.stderr, flush=True)
-        subprocess.run([*argv[:3], "install-hooks", *argv[-2:]], cwd=folder, env=env, check=True, capture_output=True)
+        installed = subprocess.run([*argv[:3], "install-hooks", *argv[-2:]], cwd=folder, env=env, capture_output=True)
+        if installed.returncode != 0:  # e.g. no network to the package registry
+            output = (installed.stdout + installed.stderr).decode("utf-8", "replace")[-3000:]
+            raise Failed(f"pre-commit could not install the {name} hook environment:\n{output}")
         commands.append(Command(f"{name} `pre-commit run --all-files` ({name} hook)", argv, folder, env))
     datasets = len(list((folder / "dataset_metadata").rglob("*.json")))
     print(f"A git repository of {count:,} generated model files and the repository's {datasets} dataset files; "
