@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 
 from mlmeta import __version__
-from mlmeta.manifest.hashing import arguments as hash_arguments
 from mlmeta.collect.commands import collect_arguments
 from mlmeta.manifest.commands import manifest_arguments, migrate_arguments
+from mlmeta.manifest.hashing import arguments as hash_arguments
 
 FORMATS = ("text", "json", "github", "sarif")
 

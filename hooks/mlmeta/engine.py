@@ -101,7 +101,8 @@ class Engine:
         try:
             configured = configured_route(shown, self.config)
             forced = self.options.kind
-            kind = (forced or configured).kind if (forced or configured) else None
+            chosen = forced or configured
+            kind = chosen.kind if chosen else None
             fmt = KINDS[kind].format if kind else FORMAT_BY_SUFFIX.get(path.suffix.lower())
             declared_early = _peek_declared(path, fmt) if fmt in ("json", "yaml") else None
         except RouteError as error:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +64,14 @@ def schema_root() -> Path:
     return bundled if bundled.is_dir() else _PACKAGE.parent.parent / "schemas"
 
 
-@lru_cache(maxsize=None)
+@cache
 def versions(kind: str) -> tuple[int, ...]:
     folder = schema_root() / kind
     found = (re.fullmatch(r"v(\d+)\.json", p.name) for p in folder.glob("v*.json"))
     return tuple(sorted(int(m.group(1)) for m in found if m))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(kind: str, version: int) -> dict[str, Any]:
     with (schema_root() / kind / f"v{version}.json").open(encoding="utf-8") as handle:
         schema: dict[str, Any] = json.load(handle)

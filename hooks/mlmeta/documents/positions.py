@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from json.decoder import scanstring
+from collections.abc import Callable
+from json import decoder
 from typing import TypeVar
 
 from mlmeta.documents import join
 
+# the C string scanner json itself uses; typeshed does not declare it, so it is typed here
+scanstring: Callable[[str, int], tuple[str, int]] = decoder.scanstring  # type: ignore[attr-defined]
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")

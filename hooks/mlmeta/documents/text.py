@@ -47,7 +47,7 @@ def syntax_problem(error: json.JSONDecodeError, first_line: int = 1) -> tuple[Pr
 class Flags:
     """What the fast parse noticed and the position scanner must locate."""
 
-    __slots__ = ("duplicates", "constants")
+    __slots__ = ("constants", "duplicates")
 
     def __init__(self) -> None:
         self.duplicates = False
