@@ -9,7 +9,7 @@ from typing import Any
 
 from mlmeta.documents import MISSING, Document, Fixed
 from mlmeta.documents.positions import JsonPositions, LazyPositions
-from mlmeta.documents.text import Flags, decode, read_bytes, syntax_problem
+from mlmeta.documents.text import Flags, read_whole, syntax_problem
 from mlmeta.findings import Problem
 
 Located = tuple[Problem, tuple[int, int]]
@@ -46,13 +46,4 @@ def scan_flags(positions: JsonPositions, flags: Flags) -> list[Located]:
 
 
 def read(path: Path, display: str, **_: Any) -> Iterator[Document]:
-    raw, problems = read_bytes(path)
-    text = None
-    if raw is not None:
-        text, problems = decode(raw)
-    if text is None:
-        yield Document(display, MISSING, Fixed(), problems)
-        return
-    document = parse_text(text, display)
-    document.problems[:0] = problems
-    yield document
+    return read_whole(path, display, parse_text)

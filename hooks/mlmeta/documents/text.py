@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from mlmeta.documents import MISSING, Document, Fixed
 from mlmeta.findings import Problem
 
 BOM = b"\xef\xbb\xbf"
@@ -62,3 +64,17 @@ class Flags:
     def constant(self, token: str) -> float:
         self.constants = True
         return float(token)
+
+
+def read_whole(path: Path, display: str, parse: Callable[[str, str], Document]) -> Iterator[Document]:
+    """One document from a whole file: read, decode, then `parse(text, display)`; never a traceback."""
+    raw, problems = read_bytes(path)
+    text = None
+    if raw is not None:
+        text, problems = decode(raw)
+    if text is None:
+        yield Document(display, MISSING, Fixed(), problems)
+        return
+    document = parse(text, display)
+    document.problems[:0] = problems
+    yield document

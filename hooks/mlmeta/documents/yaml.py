@@ -16,7 +16,7 @@ from typing import Any
 
 from mlmeta.documents import MISSING, Document, Fixed, join
 from mlmeta.documents.positions import nearest
-from mlmeta.documents.text import decode, read_bytes
+from mlmeta.documents.text import read_whole
 from mlmeta.findings import Problem
 
 MAX_ALIAS_EXPANSIONS = 10_000
@@ -171,13 +171,4 @@ def parse_text(
 
 
 def read(path: Path, display: str, **options: Any) -> Iterator[Document]:
-    raw, problems = read_bytes(path)
-    text = None
-    if raw is not None:
-        text, problems = decode(raw)
-    if text is None:
-        yield Document(display, MISSING, Fixed(), problems)
-        return
-    document = parse_text(text, display, **options)
-    document.problems[:0] = problems
-    yield document
+    return read_whole(path, display, lambda text, shown: parse_text(text, shown, **options))
