@@ -135,10 +135,16 @@ def main() -> None:
         assert len(Registry.load(path)) == bare(path) == args.rows
         registry = best(lambda: Registry.load(path), args.repeat)
         floor = best(lambda: bare(path), args.repeat)
+        loaded = Registry.load(path)
+        ids = [row["repo_id"] for row in loaded][:: max(1, args.rows // 1000)]
+        gets = best(lambda: [loaded.get(repo_id) for repo_id in ids], args.repeat)
+        filtered = best(lambda: loaded.filter(family="PII", language="de"), args.repeat)
     print(f"{args.rows} rows, {size / 1e6:.1f} MB, best of {args.repeat}")
     print(f"Registry.load          {registry:.3f} s")
     print(f"bare json.loads loop   {floor:.3f} s")
     print(f"ratio                  {registry / floor:.2f}x")
+    print(f"then {len(ids)} gets         {gets * 1000:.1f} ms")
+    print(f"then one filter        {filtered:.3f} s (rows are parsed again when asked for)")
 
 
 if __name__ == "__main__":

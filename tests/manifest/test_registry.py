@@ -77,6 +77,32 @@ def test_a_file_that_is_not_a_manifest_is_refused_with_every_line(tmp_path: Path
     ]
 
 
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ('{"repo_id": "A/a"}', "repo_id already used by the row on line 1"),
+        ('{"repo_id": 5}', "not a manifest row: a JSON object with a string repo_id"),
+        ('{"id": "A/b"}', "not a manifest row: a JSON object with a string repo_id"),
+        ('"A/b"', "not a manifest row: a JSON object with a string repo_id"),
+        ("[1]", "not a manifest row: a JSON object with a string repo_id"),
+        ('{"repo_id": "A/b"', "not a JSON row (JSONDecodeError)"),
+    ],
+)
+def test_one_fault_alone_is_refused(tmp_path: Path, second: str, message: str) -> None:
+    path = tmp_path / "models.jsonl"
+    path.write_text(f'{{"repo_id": "A/a"}}\n{second}\n{{"repo_id": "A/c"}}\n', encoding="utf-8")
+    with pytest.raises(ManifestError) as caught:
+        Registry.load(path)
+    assert caught.value.problems == [f"{path}:2: {message}"]
+
+
+def test_a_row_given_out_is_the_callers_own(manifest: Path) -> None:
+    registry = Registry.load(manifest)
+    registry.get("OpenMed/NER-En")["family"] = "changed"  # type: ignore[index]
+    next(iter(registry))["languages"].append("xx")
+    assert list(registry) == ROWS
+
+
 def test_loading_never_touches_the_network(manifest: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the registry opened a socket")

@@ -7,6 +7,9 @@
 
 Loading parses every row (orjson when installed, else the standard library) and refuses a file
 that is not a manifest at all: a row that is not a JSON object, or two rows with one `repo_id`.
+It keeps each row's bytes and parses a row again when it is asked for, so every `get` returns a
+fresh dict (changing it changes nothing in the registry) and a loaded registry holds no
+containers for the garbage collector to walk.
 Schema validation is `mlmeta check`'s job, not the loader's: a registry is read far more often
 than it is written.
 """
@@ -14,7 +17,6 @@ than it is written.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -46,48 +48,27 @@ def _refuse_constant(token: str) -> float:
 
 
 class Registry:
-    __slots__ = ("_by_id", "_rows", "path")
+    __slots__ = ("_index", "_lines", "path")
 
-    def __init__(self, rows: list[Row], path: Path | None = None) -> None:
+    def __init__(self, lines: list[bytes], index: dict[str, int], path: Path | None = None) -> None:
         self.path = path
-        self._rows = rows
-        self._by_id = {row["repo_id"]: row for row in rows}
+        self._lines = lines  # one compact row each, in file order
+        self._index = index  # repo_id -> its row's place in `_lines`
 
     @classmethod
     def load(cls, path: str | Path) -> Registry:
         path = Path(path)
-        loads = _decoder()
-        rows: list[Row] = []
-        problems: list[str] = []
-        lines: dict[str, int] = {}
-        enabled = gc.isenabled()
-        gc.disable()  # millions of new containers, none of them cyclic: collecting during the load only costs time
-        try:
-            for number, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
-                if not raw or raw.isspace():  # a blank line (isspace: no copy of every row)
-                    continue
-                try:
-                    row = loads(raw)
-                except ValueError as error:  # JSONDecodeError, orjson.JSONDecodeError, UnicodeDecodeError
-                    problems.append(f"{path}:{number}: not a JSON row ({type(error).__name__})")
-                    continue
-                repo_id = row.get("repo_id") if isinstance(row, dict) else None
-                if not isinstance(repo_id, str):
-                    problems.append(f"{path}:{number}: not a manifest row: a JSON object with a string repo_id")
-                elif repo_id in lines:
-                    problems.append(f"{path}:{number}: repo_id already used by the row on line {lines[repo_id]}")
-                else:
-                    lines[repo_id] = number
-                    rows.append(row)
-        finally:
-            if enabled:
-                gc.enable()
-        if problems:
-            raise ManifestError(problems)
-        return cls(rows, path)
+        lines = path.read_bytes().split(b"\n")
+        if lines and not lines[-1]:
+            lines.pop()  # the final newline
+        index = _well_formed(lines)
+        if index is None:  # something is wrong: read again, row by row, to say what and where
+            lines, index = _rows_or_problems(path, lines)
+        return cls(lines, index, path)
 
     def get(self, repo_id: str) -> Row | None:
-        return self._by_id.get(repo_id)
+        place = self._index.get(repo_id)
+        return None if place is None else self._row(place)
 
     def filter(
         self,
@@ -108,19 +89,67 @@ class Registry:
             tests.append(lambda row: any(_language(x) == code for x in _strings(row.get("languages"))))
         if format is not None:
             tests.append(lambda row: format in _strings(row.get("formats")))
-        return [row for row in self._rows if all(test(row) for test in tests)]
+        return [row for row in self if all(test(row) for test in tests)]
+
+    def _row(self, place: int) -> Row:
+        row: Row = _decoder()(self._lines[place])
+        return row
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._lines)
 
     def __iter__(self) -> Iterator[Row]:
-        return iter(self._rows)
+        return map(_decoder(), self._lines)
 
     def __contains__(self, repo_id: object) -> bool:
-        return repo_id in self._by_id
+        return repo_id in self._index
 
     def __repr__(self) -> str:
         return f"Registry({str(self.path)!r}, {len(self)} rows)"
+
+
+def _well_formed(lines: list[bytes]) -> dict[str, int] | None:
+    """Each row's place by repo_id when nothing is wrong, in C loops only; None at the first doubt.
+
+    Every row is parsed, so a broken one is found now, but none is kept: parsed rows would be
+    millions of containers for the garbage collector to walk, and a row is cheap to parse again.
+    """
+    loads = _decoder()
+    try:  # a blank line is a decode error here: the careful pass skips it
+        index = {loads(raw)["repo_id"]: place for place, raw in enumerate(lines)}  # TypeError: not an object
+    except (ValueError, KeyError, TypeError):
+        return None
+    if len(index) != len(lines) or not all(type(repo_id) is str for repo_id in index):
+        return None
+    return index
+
+
+def _rows_or_problems(path: Path, lines: list[bytes]) -> tuple[list[bytes], dict[str, int]]:
+    loads = _decoder()
+    kept: list[bytes] = []
+    index: dict[str, int] = {}
+    problems: list[str] = []
+    numbers: dict[str, int] = {}
+    for number, raw in enumerate(lines, start=1):
+        if not raw or raw.isspace():  # a blank line (isspace: no copy of every row)
+            continue
+        try:
+            row = loads(raw)
+        except ValueError as error:  # JSONDecodeError, orjson.JSONDecodeError, UnicodeDecodeError
+            problems.append(f"{path}:{number}: not a JSON row ({type(error).__name__})")
+            continue
+        repo_id = row.get("repo_id") if isinstance(row, dict) else None
+        if not isinstance(repo_id, str):
+            problems.append(f"{path}:{number}: not a manifest row: a JSON object with a string repo_id")
+        elif repo_id in numbers:
+            problems.append(f"{path}:{number}: repo_id already used by the row on line {numbers[repo_id]}")
+        else:
+            numbers[repo_id] = number
+            index[repo_id] = len(kept)
+            kept.append(raw)
+    if problems:
+        raise ManifestError(problems)
+    return kept, index
 
 
 def _equals(key: str, wanted: str) -> Callable[[Row], bool]:
