@@ -117,7 +117,7 @@ class Engine:
             kind = declared_early.kind
         options = KINDS[kind].reader_options() if kind else {}
         route: Route | None = None
-        state: dict[str, dict[str, Any]] = {}
+        state: dict[str, Any] = {}
         edits: list[tuple[Finding, Edit]] = []
         for number, document in enumerate(read(path, fmt, shown, **options)):
             if number == 0:
@@ -141,17 +141,15 @@ class Engine:
 
         return claimed(shown, self.config)
 
-    def _finish(
-        self, shown: str, path: Path, route: Route | None, state: dict[str, dict[str, Any]]
-    ) -> Iterator[Finding]:
+    def _finish(self, shown: str, path: Path, route: Route | None, state: dict[str, Any]) -> Iterator[Finding]:
         """Rule modules with a `finish(where)` speak once after a file's last document (stale allowlist entries)."""
         from importlib import import_module
 
         kind, version = (route.kind, route.version) if route else (None, None)
+        where = Where(shown, path, kind, version, 1, self.run, state)
         for module, _ in self.checks(kind):
             finish = getattr(import_module(module), "finish", None)
             if finish is not None:
-                where = Where(shown, path, kind, version, 1, self.run, state.setdefault(module, {}))
                 for p in finish(where):
                     if self.wants(p.rule):
                         yield Finding(shown, 1, 1, p.pointer, kind, version, p.rule, p.severity, p.message)
@@ -173,7 +171,7 @@ class Engine:
         document: Document,
         route: Route | None,
         path: Path,
-        state: dict[str, dict[str, Any]],
+        state: dict[str, Any],
         edits: list[tuple[Finding, Edit]],
     ) -> list[Finding]:
         """The findings of one document (a JSONL row), sorted; called once per row, so kept lean."""
@@ -186,8 +184,8 @@ class Engine:
                 problems.extend(p for p in self._schema(document.value, route) if p.pointer not in read_already)
             kind, version = (route.kind, route.version) if route else (None, None)
             select = self.options.select
-            for module, check in self.checks(kind):
-                where = Where(document.path, path, kind, version, document.line, self.run, state.setdefault(module, {}))
+            where = Where(document.path, path, kind, version, document.line, self.run, state)
+            for _, check in self.checks(kind):
                 if select is None:
                     problems.extend(check(document.value, where))
                 else:

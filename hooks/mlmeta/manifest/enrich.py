@@ -100,7 +100,7 @@ def _merge(
     from mlmeta.rules import Run
 
     run = Run(config)
-    state: dict[str, dict[str, Any]] = {}
+    state: dict[str, Any] = {}
     seen: dict[str, int] = {}
     for line in lines:
         document = line.document

@@ -236,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     shown = Engine(config).display(output)
     version = manifest_version(configured_route(shown, config))
-    run_, state = Run(config), dict[str, dict[str, Any]]()
+    run_, state = Run(config), dict[str, Any]()
     findings: list[Finding] = []
     for number, text in enumerate(data.decode("utf-8").splitlines(), start=1):
         document = parse_text(text, shown, number)

@@ -132,8 +132,8 @@ def judge(
     schema = load_schema(kind, version)
     for error in validators.get(kind, version).iter_errors(row):
         yield from problems(error, schema)
-    for module, check in checks_for(kind, None):
-        where = Where(document.path, path, kind, version, document.line, run, state.setdefault(module, {}))
+    where = Where(document.path, path, kind, version, document.line, run, state)
+    for _, check in checks_for(kind, None):
         yield from check(row, where)
 
 

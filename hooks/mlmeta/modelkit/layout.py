@@ -177,7 +177,7 @@ class Layout:
             return [self._at(document, problem, KITFILE_ROUTE)], None
         bare = Document(document.path, _without_layer_info(value), document.locator, [], document.line, document.text)
         # no folder to look for the paths in: the files are the layers
-        found = self._judge(bare, KITFILE_ROUTE, path, {"mlmeta.rules.kitfile": {"in_modelkit": True}})
+        found = self._judge(bare, KITFILE_ROUTE, path, {"in_modelkit": True})
         problems = list(_layer_info_problems(value))
         found.extend(self._at(document, p, KITFILE_ROUTE) for p in problems if self.engine.wants(p.rule))
         return found, value
@@ -290,7 +290,7 @@ class Layout:
             if self.engine.wants(problem.rule)
         ]
 
-    def _judge(self, document: Document, route: Route, path: Path, state: dict[str, dict[str, Any]]) -> list[Finding]:
+    def _judge(self, document: Document, route: Route, path: Path, state: dict[str, Any]) -> list[Finding]:
         """A blob's document through its schema and the rules of its kind, as the engine judges a file."""
         from mlmeta.rules import Where, checks_for
         from mlmeta.schema_errors import problems as schema_problems
@@ -305,9 +305,8 @@ class Layout:
             schema = load_schema(route.kind, route.version)
             for error in self.engine.validators.get(route.kind, route.version).iter_errors(document.value):
                 problems.extend(schema_problems(error, schema))
-        for module, check in checks_for(route.kind, self.engine.options.select):
-            where = Where(document.path, path, route.kind, route.version, document.line, self.engine.run,
-                          state.setdefault(module, {}))
+        where = Where(document.path, path, route.kind, route.version, document.line, self.engine.run, state)
+        for _, check in checks_for(route.kind, self.engine.options.select):
             problems.extend(p for p in check(document.value, where) if self.engine.wants(p.rule))
         found.extend(self._at(document, problem, route) for problem in problems)
         return found

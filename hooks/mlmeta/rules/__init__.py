@@ -288,7 +288,9 @@ class Where:
     version: int | None
     line: int  # the document's first line (a JSONL row's own line)
     run: Run
-    state: dict[str, Any]  # per file and module: rows seen so far, for instance
+    # per file, shared by the rule modules (each under its own keys, a key two modules mean alike
+    # shared on purpose): the rows seen so far, for instance
+    state: dict[str, Any]
 
 
 Check = Callable[[Any, Where], Iterable[Problem]]

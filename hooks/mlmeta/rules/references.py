@@ -249,9 +249,11 @@ def _cycle(current: Path, start: Path, index: Index, chain: list[Path], seen: se
 
 
 def _base_model(row: dict[str, Any], where: Where, index: Index) -> Iterator[Problem]:
-    seen: Seen[None] = where.state.setdefault("repo_ids", Seen())
+    from mlmeta.rules.repo_ids import first_lines
+
+    seen = first_lines(where)
     if isinstance(row.get("repo_id"), str):
-        seen.add(row["repo_id"])  # every row, with a base model or not: a later row may name it
+        seen.setdefault(row["repo_id"], where.line)  # every row, with a base model or not: a later row may name it
     base = row.get("base_model")
     if not isinstance(base, str) or "/" not in base:
         return

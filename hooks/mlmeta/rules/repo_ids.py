@@ -24,11 +24,20 @@ def _unique(row: dict[str, Any], where: Where) -> Iterator[Problem]:
     repo_id = row.get("repo_id")
     if not isinstance(repo_id, str):
         return
-    seen: Seen[int] = where.state.setdefault("repo_ids", Seen())  # a dict that stays small on a huge manifest
-    if repo_id in seen:
-        yield Problem("/repo_id", "duplicate-row", f"repo_id already used by the row on line {seen[repo_id]}")
-    else:
-        seen[repo_id] = where.line
+    first = first_lines(where).setdefault(repo_id, where.line)
+    if first != where.line:
+        yield Problem("/repo_id", "duplicate-row", f"repo_id already used by the row on line {first}")
+
+
+def first_lines(where: Where) -> Seen[int]:
+    """Each `repo_id` of the manifest so far -> the line of its first row.
+
+    One table per file for every rule that asks (duplicate rows, base models that name a row),
+    in bounded memory (see rules.seen). Each stores the current row the same way, so the rule
+    that comes second for a row finds its own line there, not a duplicate.
+    """
+    ids: Seen[int] = where.state.setdefault("repo_ids", Seen())
+    return ids
 
 
 def _repo_ids(value: Any, kind: str | None) -> Iterator[tuple[str, str]]:

@@ -12,7 +12,7 @@ seen" for most new keys without touching the disk. Answers stay exact.
 from __future__ import annotations
 
 import contextlib
-import json
+import marshal
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -23,7 +23,7 @@ V = TypeVar("V")
 
 SPILL = 10_000  # keys held in a plain dict before the table moves to disk
 BATCH = 4_096  # new keys held in memory between two writes to disk
-BLOOM_BITS = 1 << 23  # 1 MiB: about 2% false positives at a million keys (4 probes), more beyond
+BLOOM_BITS = 1 << 23  # 1 MiB: about 3% false positives at a million keys (3 probes), more beyond
 CACHE_KIB = 2048  # SQLite page cache, shared by every spilled table of the run
 
 _MASK = BLOOM_BITS - 1
@@ -44,7 +44,7 @@ def _connection() -> sqlite3.Connection:
 
 
 class Seen(Generic[V]):
-    """A `dict[str, V]` for values JSON can hold (numbers, strings, None, tuples of them)."""
+    """A `dict[str, V]` for values `marshal` holds (numbers, strings, None, tuples of them)."""
 
     __slots__ = ("_bloom", "_count", "_memory", "_spill", "_table")
 
@@ -63,38 +63,43 @@ class Seen(Generic[V]):
         return count
 
     def __contains__(self, key: object) -> bool:
-        if self._table is None:
-            return key in self._memory
-        return self._find(key) is not _MISSING
+        return self._get(key, mark=False) is not _MISSING
 
     def __getitem__(self, key: str) -> V:
-        found = self._memory.get(key, _MISSING) if self._table is None else self._find(key)
+        found = self._get(key, mark=False)
         if found is _MISSING:
             raise KeyError(key)
         return cast(V, found)
 
     def get(self, key: str, default: V | None = None) -> V | None:
-        found = self._memory.get(key, _MISSING) if self._table is None else self._find(key)
+        found = self._get(key, mark=False)
         return default if found is _MISSING else cast(V, found)
 
     def __setitem__(self, key: str, value: V) -> None:
         if self._table is not None:
-            self._mark(key)
+            self._get(key, mark=True)
         self._memory[key] = value  # a key already on disk is updated in place when written
-        self._grow()
+        if len(self._memory) > self._spill:
+            self._grow()
 
     def setdefault(self, key: str, value: V) -> V:
-        """The value stored for `key`, storing `value` first when there is none (as dict.setdefault)."""
+        """The value stored for `key`, storing `value` first when there is none (as dict.setdefault).
+
+        Called for every row of a manifest, so the common answers take no call: a key in memory,
+        and a new key while the table is in memory.
+        """
+        memory = self._memory
         if self._table is None:
-            found = self._memory.setdefault(key, value)
-            self._grow()
+            found = memory.setdefault(key, value)
+            if len(memory) > self._spill:
+                self._grow()
             return found
-        found = self._find(key)
+        found = self._get(key, mark=True)
         if found is not _MISSING:
             return cast(V, found)
-        self._mark(key)
-        self._memory[key] = value
-        self._grow()
+        memory[key] = value
+        if len(memory) > self._spill:
+            self._grow()
         return value
 
     def add(self, key: str) -> None:
@@ -115,34 +120,32 @@ class Seen(Generic[V]):
                 _database.execute(f"DROP TABLE {self._table}")
 
     # -- on disk ------------------------------------------------------------------------------
-    def _find(self, key: object) -> Any:
+    def _get(self, key: object, mark: bool) -> Any:
+        """The stored value or _MISSING. `mark`: the key is about to be stored (its Bloom bits are set now)."""
         found = self._memory.get(key, _MISSING)  # type: ignore[call-overload]
-        if found is not _MISSING or not self._maybe(key):
+        if found is not _MISSING or self._table is None or not self._maybe(key, mark):
             return found
         row = _connection().execute(f"SELECT v FROM {self._table} WHERE k = ?", (key,)).fetchone()
         return _MISSING if row is None else _load(row[0])
 
-    def _maybe(self, key: object) -> bool:
+    def _maybe(self, key: object, mark: bool) -> bool:
         """False: the key was never written (the Bloom filter's answer); True: perhaps it was."""
         bits, h = self._bloom, hash(key)  # a str caches its hash: each probe is arithmetic
         a, b = h & _MASK, (h >> 32) | 1
         c, d = (a + b) & _MASK, (a + 2 * b) & _MASK
-        e = (a + 3 * b) & _MASK
-        return bool(
-            bits[a >> 3] >> (a & 7) & bits[c >> 3] >> (c & 7) & bits[d >> 3] >> (d & 7) & bits[e >> 3] >> (e & 7) & 1
-        )
-
-    def _mark(self, key: str) -> None:
-        bits, h = self._bloom, hash(key)
-        a, b = h & _MASK, (h >> 32) | 1
-        for at in (a, (a + b) & _MASK, (a + 2 * b) & _MASK, (a + 3 * b) & _MASK):
-            bits[at >> 3] |= 1 << (at & 7)
+        x, y, z = a >> 3, c >> 3, d >> 3
+        p, q, r = 1 << (a & 7), 1 << (c & 7), 1 << (d & 7)
+        maybe = bool(bits[x] & p and bits[y] & q and bits[z] & r)
+        if mark:
+            bits[x] |= p
+            bits[y] |= q
+            bits[z] |= r
+        return maybe
 
     def _grow(self) -> None:
         if self._table is None:
-            if len(self._memory) > self._spill:
-                self._move_to_disk()
-        elif len(self._memory) >= BATCH:
+            self._move_to_disk()
+        else:
             self._write()
 
     def _move_to_disk(self) -> None:
@@ -153,15 +156,16 @@ class Seen(Generic[V]):
         _connection().execute(f"CREATE TABLE {self._table} (k TEXT PRIMARY KEY, v, n INTEGER) WITHOUT ROWID")
         self._bloom = bytearray(BLOOM_BITS // 8)
         for key in self._memory:
-            self._mark(key)
+            self._maybe(key, mark=True)
+        self._spill = BATCH  # from now on `_memory` holds only the keys not yet written
         self._write()
 
     def _write(self) -> None:
         if not self._memory:
             return
         database = _connection()
-        order = {key: self._count + position for position, key in enumerate(self._memory)}
-        rows = [(key, _dump(self._memory[key]), order[key]) for key in sorted(self._memory)]
+        count = self._count
+        rows = sorted((key, _dump(value), count + n) for n, (key, value) in enumerate(self._memory.items()))
         database.execute("BEGIN")
         database.executemany(
             f"INSERT INTO {self._table} VALUES (?, ?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", rows
@@ -172,13 +176,11 @@ class Seen(Generic[V]):
 
 
 def _dump(value: Any) -> Any:
-    """What SQLite stores: an int or None as itself (line numbers, set members), anything else as JSON."""
-    # json, not orjson: orjson.dumps grew the process by ~40 MB of allocator arenas here
-    return value if value is None or type(value) is int else json.dumps(value)
+    """What SQLite stores: an int or None as itself (line numbers, set members), anything else marshalled."""
+    # marshal, not json or pickle: the fastest for tuples of numbers and strings, and the table is
+    # this process's own (written and read by the same interpreter, never by anyone else)
+    return value if value is None or type(value) is int else marshal.dumps(value)
 
 
 def _load(stored: Any) -> Any:
-    if stored is None or type(stored) is int:
-        return stored
-    value = json.loads(stored)
-    return tuple(value) if isinstance(value, list) else value
+    return marshal.loads(stored) if type(stored) is bytes else stored
