@@ -177,20 +177,23 @@ class Engine:
         """The findings of one document (a JSONL row), sorted; called once per row, so kept lean."""
         found: list[Finding] = [self._finding(document, problem, route, where) for problem, where in document.problems]
         if document.ok:
+            value = document.value
             problems: list[Problem] = []
             if route is not None and self.wants("schema"):
-                # a value already reported while reading (NaN, a duplicate key) is not reported again
-                read_already = {problem.pointer for problem, _ in document.problems if problem.pointer}
-                problems.extend(p for p in self._schema(document.value, route) if p.pointer not in read_already)
+                problems = self._schema(value, route)
+                if problems and document.problems:
+                    # a value already reported while reading (NaN, a duplicate key) is not reported again
+                    read_already = {problem.pointer for problem, _ in document.problems if problem.pointer}
+                    problems = [p for p in problems if p.pointer not in read_already]
             kind, version = (route.kind, route.version) if route else (None, None)
             select = self.options.select
             where = Where(document.path, path, kind, version, document.line, self.run, state)
             for _, check in self.checks(kind):
                 if select is None:
-                    problems.extend(check(document.value, where))
+                    problems.extend(check(value, where))
                 else:
-                    problems.extend(p for p in check(document.value, where) if p.rule in select)
-            for problem in _explained(problems):
+                    problems.extend(p for p in check(value, where) if p.rule in select)
+            for problem in _explained(problems) if problems else ():
                 finding = self._finding(document, problem, route)
                 edit = self._edit(document, problem)
                 if edit is None:
@@ -221,12 +224,15 @@ class Engine:
             return
         self.fixed.extend(replace(finding, severity="fixed", message=edit.done) for finding, edit in edits)
 
-    def _schema(self, value: Any, route: Route) -> Iterator[Problem]:
+    def _schema(self, value: Any, route: Route) -> list[Problem]:
         assert route.version is not None
-        for error in self.validators.get(route.kind, route.version).iter_errors(value):
-            from mlmeta.schema_errors import problems  # only when there is an error to explain
+        validator = self.validators.get(route.kind, route.version)
+        if validator.is_valid(value):  # the common answer, a third cheaper than collecting no errors
+            return []
+        from mlmeta.schema_errors import problems  # only when there is an error to explain
 
-            yield from problems(error, load_schema(route.kind, route.version))
+        schema = load_schema(route.kind, route.version)
+        return [problem for error in validator.iter_errors(value) for problem in problems(error, schema)]
 
     def _finding(
         self, document: Document, problem: Problem, route: Route | None, where: tuple[int, int] | None = None

@@ -39,7 +39,9 @@ def check(value: Any, where: Where) -> Iterator[Problem]:
             message, fix = problem
             yield Problem(pointer, "hash-format", message, replaces="schema", fix=fix)
     if where.kind == "manifest" and isinstance(value, dict) and isinstance(value.get(KEY), str):
-        seen: Seen[tuple[int, Any]] = where.state.setdefault("hashes", Seen())  # bounded memory, see rules.seen
+        seen: Seen[tuple[int, Any]] | None = where.state.get("hashes")
+        if seen is None:
+            seen = where.state["hashes"] = Seen()  # bounded memory, see rules.seen
         first, repo_id = seen.setdefault(value[KEY], (where.line, value.get("repo_id")))
         # the same row twice is `duplicate-row`'s finding; two models with one hash is this one
         if first != where.line and repo_id != value.get("repo_id"):

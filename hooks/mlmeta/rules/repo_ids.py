@@ -36,7 +36,9 @@ def first_lines(where: Where) -> Seen[int]:
     in bounded memory (see rules.seen). Each stores the current row the same way, so the rule
     that comes second for a row finds its own line there, not a duplicate.
     """
-    ids: Seen[int] = where.state.setdefault("repo_ids", Seen())
+    ids: Seen[int] | None = where.state.get("repo_ids")
+    if ids is None:
+        ids = where.state["repo_ids"] = Seen()
     return ids
 
 

@@ -16,6 +16,8 @@ import marshal
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+import orjson
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -44,7 +46,7 @@ def _connection() -> sqlite3.Connection:
 
 
 class Seen(Generic[V]):
-    """A `dict[str, V]` for values `marshal` holds (numbers, strings, None, tuples of them)."""
+    """A `dict[str, V]` for values JSON holds (numbers, strings, None, tuples and lists of them)."""
 
     __slots__ = ("_bloom", "_count", "_memory", "_spill", "_table")
 
@@ -163,24 +165,31 @@ class Seen(Generic[V]):
     def _write(self) -> None:
         if not self._memory:
             return
-        database = _connection()
-        count = self._count
-        rows = sorted((key, _dump(value), count + n) for n, (key, value) in enumerate(self._memory.items()))
+        database, table = _connection(), self._table
         database.execute("BEGIN")
-        database.executemany(
-            f"INSERT INTO {self._table} VALUES (?, ?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", rows
-        )
+        try:
+            payload = orjson.dumps(self._memory)
+        except orjson.JSONEncodeError:  # a value JSON cannot hold exactly (an int past 64 bits): row by row
+            rows = [(key, marshal.dumps(value), self._count + n) for n, (key, value) in enumerate(self._memory.items())]
+            database.executemany(f"INSERT INTO {table} VALUES (?, ?, ?) {_UPSERT}", sorted(rows))
+        else:  # one statement for the whole batch, unpacked by SQLite's JSON functions: no per-row binding
+            database.execute(f"INSERT INTO {table} {_FROM_JSON} {_UPSERT}", (self._count, payload))
         database.execute("COMMIT")
-        self._count += len(rows)
+        self._count += len(self._memory)
         self._memory = {}
 
 
-def _dump(value: Any) -> Any:
-    """What SQLite stores: an int or None as itself (line numbers, set members), anything else marshalled."""
-    # marshal, not json or pickle: the fastest for tuples of numbers and strings, and the table is
-    # this process's own (written and read by the same interpreter, never by anyone else)
-    return value if value is None or type(value) is int else marshal.dumps(value)
+# key order, so each batch writes page by page; n keeps the order keys were first stored
+_FROM_JSON = (
+    "SELECT key, CASE WHEN type IN ('array', 'object') THEN value ELSE json_quote(value) END,"
+    " ? + row_number() OVER (ORDER BY id) FROM json_each(?) WHERE true ORDER BY key"
+)
+_UPSERT = "ON CONFLICT (k) DO UPDATE SET v = excluded.v"
 
 
 def _load(stored: Any) -> Any:
-    return marshal.loads(stored) if type(stored) is bytes else stored
+    """A value as stored: JSON text (arrays come back as tuples, as they went in), or marshal's bytes."""
+    if type(stored) is bytes:
+        return marshal.loads(stored)
+    value = orjson.loads(stored)
+    return tuple(value) if type(value) is list else value
