@@ -48,14 +48,14 @@ def _connection() -> sqlite3.Connection:
 class Seen(Generic[V]):
     """A `dict[str, V]` for values JSON holds (numbers, strings, None, tuples and lists of them)."""
 
-    __slots__ = ("_bloom", "_count", "_memory", "_spill", "_table")
+    __slots__ = ("_batches", "_bloom", "_memory", "_spill", "_table")
 
     def __init__(self, spill: int = SPILL) -> None:
         self._memory: dict[str, V] = {}  # every key; once spilled, the keys not yet written
         self._spill = spill
         self._table: str | None = None  # the table's name once spilled
         self._bloom = bytearray()
-        self._count = 0  # rows written to the table (an update counts too: it only numbers new keys)
+        self._batches = 0  # batches written: a key's order number is (its batch << 32) + its place in it
 
     def __len__(self) -> int:
         if self._table is None:
@@ -170,20 +170,21 @@ class Seen(Generic[V]):
         try:
             payload = orjson.dumps(self._memory)
         except orjson.JSONEncodeError:  # a value JSON cannot hold exactly (an int past 64 bits): row by row
-            rows = [(key, marshal.dumps(value), self._count + n) for n, (key, value) in enumerate(self._memory.items())]
+            first = self._batches << 32
+            rows = [(key, marshal.dumps(value), first + n) for n, (key, value) in enumerate(self._memory.items())]
             database.executemany(f"INSERT INTO {table} VALUES (?, ?, ?) {_UPSERT}", sorted(rows))
         else:  # one statement for the whole batch, unpacked by SQLite's JSON functions: no per-row binding
-            database.execute(f"INSERT INTO {table} {_FROM_JSON} {_UPSERT}", (self._count, payload))
+            database.execute(f"INSERT INTO {table} {_FROM_JSON} {_UPSERT}", (self._batches << 32, payload))
         database.execute("COMMIT")
-        self._count += len(self._memory)
+        self._batches += 1
         self._memory = {}
 
 
 # key order, so each batch writes page by page; n keeps the order keys were first stored
 _FROM_JSON = (
-    "SELECT key, CASE WHEN type IN ('array', 'object') THEN value ELSE json_quote(value) END,"
-    " ? + row_number() OVER (ORDER BY id) FROM json_each(?) WHERE true ORDER BY key"
-)
+    "SELECT key, CASE WHEN type IN ('array', 'object') THEN value ELSE json_quote(value) END, ? + id"
+    " FROM json_each(?) WHERE true ORDER BY key"
+)  # json_each's id numbers the members in order (with gaps)
 _UPSERT = "ON CONFLICT (k) DO UPDATE SET v = excluded.v"
 
 
