@@ -75,12 +75,12 @@ def in_scope(kind: str | None, relative: str, config: Config) -> bool:
     return kind in KINDS or claimed(relative, config)
 
 
-def check(value: Any, where: Where) -> Iterator[Problem]:
+def check(value: Any, where: Where) -> list[Problem]:
     if not in_scope(where.kind, where.path, where.run.config):
-        return
+        return []
     from mlmeta.rules.phi.scan import problems
 
-    yield from problems(value, where, settings(where.run.config, where.run.cache))
+    return problems(value, where, settings(where.run.config, where.run.cache))
 
 
 def finish(where: Where) -> Iterator[Problem]:

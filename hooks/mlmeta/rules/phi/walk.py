@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -81,16 +81,18 @@ class Hit:
     rules: dict[str, int]
 
 
-@dataclass
 class Walker:
-    max_string: int
-    max_items: int
-    # report values of the wrong type (a string metric): off where the kind's schema already does
-    types: bool = True
-    hits: list[Hit] = field(default_factory=list)
-    # (pointer, message, what the finding is about as the allowlist fingerprints it, at the key?)
-    problems: list[tuple[str, str, str, bool]] = field(default_factory=list)
-    raw_keys: set[Ptr] = field(default_factory=set)  # keys flagged: their values are not flagged again
+    __slots__ = ("hits", "max_items", "max_string", "problems", "raw_keys", "types")
+
+    def __init__(self, max_string: int, max_items: int, types: bool = True) -> None:
+        self.max_string = max_string
+        self.max_items = max_items
+        # report values of the wrong type (a string metric): off where the kind's schema already does
+        self.types = types
+        self.hits: list[Hit] = []
+        # (pointer, message, what the finding is about as the allowlist fingerprints it, at the key?)
+        self.problems: list[tuple[str, str, str, bool]] = []
+        self.raw_keys: set[Ptr] = set()  # keys flagged: their values are not flagged again
 
     # -- recording ------------------------------------------------------------------
     def flag(self, pointer: Ptr, message: str, subject: Any, on_key: bool = False) -> None:
