@@ -171,7 +171,8 @@ class Seen(Generic[V]):
             payload = orjson.dumps(self._memory)
         except orjson.JSONEncodeError:  # a value JSON cannot hold exactly (an int past 64 bits): row by row
             first = self._batches << 32
-            rows = [(key, marshal.dumps(value), first + n) for n, (key, value) in enumerate(self._memory.items())]
+            memory: dict[str, Any] = self._memory
+            rows = [(key, marshal.dumps(value), first + n) for n, (key, value) in enumerate(memory.items())]
             database.executemany(f"INSERT INTO {table} VALUES (?, ?, ?) {_UPSERT}", sorted(rows))
         else:  # one statement for the whole batch, unpacked by SQLite's JSON functions: no per-row binding
             database.execute(f"INSERT INTO {table} {_FROM_JSON} {_UPSERT}", (self._batches << 32, payload))
