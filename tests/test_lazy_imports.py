@@ -38,3 +38,31 @@ def test_a_kitfile_loads_yaml(tmp_path: Path) -> None:
     (tmp_path / "data.yaml").write_text("a: 1\n", encoding="utf-8")
     modules = loaded_after(["check", "--kind", "kitfile", "data.yaml"], tmp_path)
     assert "ruamel.yaml" in modules
+
+
+# what `mlmeta check` on a model file does not need: other commands' modules, tomllib when pyproject.toml
+# has no [tool.mlmeta] table, shutil (argparse asks it for the terminal width), difflib (suggestions only),
+# subprocess (git lists the repository only when a reference needs it)
+NOT_FOR_ONE_MODEL_FILE = ["tomllib", "shutil", "difflib", "subprocess", "mlmeta.collect", "mlmeta.manifest"]
+
+
+def test_one_model_file_loads_no_toml_shutil_difflib_git_or_other_commands(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "catalog"\n', encoding="utf-8")
+    (tmp_path / "model_metadata").mkdir()
+    (tmp_path / "model_metadata" / "a.json").write_text('{"name": "a"}\n', encoding="utf-8")
+    modules = loaded_after(["check", "model_metadata/a.json"], tmp_path)
+    assert "mlmeta.rules.references" in modules  # the model's rules really ran
+    unwanted = sorted(m for m in modules if any(m == p or m.startswith(p + ".") for p in NOT_FOR_ONE_MODEL_FILE))
+    assert unwanted == []
+
+
+def test_a_mlmeta_table_is_read_however_its_key_is_spelled(tmp_path: Path) -> None:
+    # the text is searched for `mlmeta` before tomllib is loaded: an escaped key must still be found
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool."\\u006dlmeta"]\nunknown = 1\n', encoding="utf-8")
+    (tmp_path / "a.json").write_text("{}\n", encoding="utf-8")
+    script = "import sys\nfrom mlmeta.cli import main\nsys.exit(main(['check', 'a.json']))\n"
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (2, f"mlmeta: error: {tmp_path / 'pyproject.toml'}: unknown key(s) in "
+                                                 "[tool.mlmeta]: unknown\n")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
+from typing import Any
 
 from mlmeta import __version__
-from mlmeta.collect.commands import collect_arguments
-from mlmeta.manifest.commands import manifest_arguments, migrate_arguments
-from mlmeta.manifest.hashing import arguments as hash_arguments
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -71,30 +70,77 @@ def _taxonomy(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")
 
 
-# command -> (how to parse its arguments, "module:function" that does the work, help)
-COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], str, str]] = {
+Arguments = Callable[[argparse.ArgumentParser], None]
+
+# command -> (how to parse its arguments, "module:function" that does the work, help); the arguments of
+# a command whose module is big are "module:function" too, imported only when that command is chosen
+COMMANDS: dict[str, tuple[Arguments | str, str, str]] = {
     "check": (_check, "mlmeta.check:run", "validate metadata files (the pre-commit hooks run this)"),
     "init": (_init, "mlmeta.init:run", "set up a repository: pre-commit hooks, editor schemas, Kitfile modelines"),
     "schemas": (_schemas, "mlmeta.editors:run", "list the bundled schemas; generate their draft-07 copies"),
     "phi": (_phi, "mlmeta.rules.phi.command:run", "allow a reviewed false positive of the no-PHI rule"),
-    "hash": (hash_arguments, "mlmeta.manifest.hashing:run", "compute provenance hashes; verify a manifest's"),
+    "hash": (
+        "mlmeta.manifest.hashing:arguments",
+        "mlmeta.manifest.hashing:run",
+        "compute provenance hashes; verify a manifest's",
+    ),
     "taxonomy": (_taxonomy, "mlmeta.taxonomy:run", "print the dataset taxonomy, with this repository's extensions"),
     "modelkit": (_modelkit, "mlmeta.modelkit.commands:run", "parse ModelKit references, print ModelKitIDs"),
-    "manifest": (manifest_arguments, "mlmeta.manifest.commands:run", "enrich, generate, show or list manifest rows"),
-    "migrate": (migrate_arguments, "mlmeta.manifest.migrate:run", "upgrade a manifest to a newer row schema, in place"),
-    "collect": (collect_arguments, "mlmeta.collect.commands:run", "collect model metadata or leaderboard scores"),
+    "manifest": (
+        "mlmeta.manifest.commands:manifest_arguments",
+        "mlmeta.manifest.commands:run",
+        "enrich, generate, show or list manifest rows",
+    ),
+    "migrate": (
+        "mlmeta.manifest.commands:migrate_arguments",
+        "mlmeta.manifest.migrate:run",
+        "upgrade a manifest to a newer row schema, in place",
+    ),
+    "collect": (
+        "mlmeta.collect.commands:collect_arguments",
+        "mlmeta.collect.commands:run",
+        "collect model metadata or leaderboard scores",
+    ),
 }
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole parser; with a known `command`, only that command's (start-up time: a hook runs `check`)."""
-    parser = argparse.ArgumentParser(prog="mlmeta", description="Validate ML model and dataset metadata.")
+    parser = argparse.ArgumentParser(
+        prog="mlmeta", description="Validate ML model and dataset metadata.", formatter_class=_formatter
+    )
     parser.add_argument("--version", action="version", version=f"mlmeta {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (arguments, _, help_text) in COMMANDS.items():
         if command not in COMMANDS or name == command:
-            arguments(commands.add_parser(name, help=help_text, description=help_text))
+            chosen = commands.add_parser(name, help=help_text, description=help_text, formatter_class=_formatter)
+            _function(arguments)(chosen)
     return parser
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's own formatter, at the width shutil.get_terminal_size would give.
+
+    argparse makes a formatter at every add_argument, and its default one imports shutil (with
+    bz2, lzma and zlib) to ask the width: 3 ms of a hook's start-up for help that is rarely printed.
+    """
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (ValueError, OSError):  # closed, detached or not a terminal
+            columns = 0
+    return argparse.HelpFormatter(prog, width=(columns or 80) - 2)
+
+
+def _function(spec: Arguments | str) -> Any:
+    if not isinstance(spec, str):
+        return spec
+    module, _, function = spec.partition(":")
+    return getattr(import_module(module), function)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,9 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(given)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    module, _, function = COMMANDS[args.command][1].partition(":")
     try:
-        result: int = getattr(import_module(module), function)(args)
+        result: int = _function(COMMANDS[args.command][1])(args)
         return result
     except (ConfigError, RouteError) as error:
         print(f"mlmeta: error: {error}", file=sys.stderr)
@@ -117,8 +162,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception:  # a bug, not a finding: say so, exit 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,22 +37,32 @@ if TYPE_CHECKING:
 PEEK_BYTES = 4096
 
 
-@dataclass
+# Options, Engine and the other types a check meets at start-up are plain classes or named
+# tuples: creating a dataclass costs a hook's start-up about a millisecond each.
 class Options:
-    kind: Route | None = None  # --kind KIND[@N]
-    select: frozenset[str] | None = None  # only these rule ids ("schema" included)
-    strict: bool = False
-    fix: bool = False  # --fix: apply the fixes problems offer; without it a check never writes
+    """What the run was asked for."""
+
+    def __init__(
+        self,
+        kind: Route | None = None,  # --kind KIND[@N]
+        select: frozenset[str] | None = None,  # only these rule ids ("schema" included)
+        strict: bool = False,
+        fix: bool = False,  # --fix: apply the fixes problems offer; without it a check never writes
+    ) -> None:
+        self.kind = kind
+        self.select = select
+        self.strict = strict
+        self.fix = fix
 
 
-@dataclass
 class Engine:
-    config: Config
-    options: Options = field(default_factory=Options)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why), for -v
-    fixed: list[Finding] = field(default_factory=list)  # what --fix changed, severity "fixed"
+    """One per run: schemas are compiled, rule modules imported and folders resolved once."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, config: Config, options: Options | None = None) -> None:
+        self.config = config
+        self.options = options if options is not None else Options()
+        self.skipped: list[tuple[str, str]] = []  # (path, why), for -v
+        self.fixed: list[Finding] = []  # what --fix changed, severity "fixed"
         self.run = Run(self.config, self.options.strict, select=self.options.select)
         self.validators = Validators()
         self._checks: dict[str | None, list[tuple[str, Check]]] = {}  # kind -> its rule modules, once per run

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,8 @@ SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".to
 
 def repository_files(root: Path) -> list[str]:
     """Tracked and untracked-but-not-ignored files (git), or a walk that skips tool folders."""
+    import subprocess  # not at start-up: a run that is given its files never lists the repository
+
     try:
         listed = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],

@@ -6,7 +6,6 @@ says what was expected and what type was found, never the offending value.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -54,6 +53,8 @@ def _sub_schema(schema: Any, path: list[Any]) -> Any:
 def _did_you_mean(key: str, parent: Any) -> str:
     if not isinstance(parent, dict) or not _SAFE_KEY.match(key):
         return ""
+    import difflib  # not at import: the no-PHI walker imports this module for show_key alone
+
     close = difflib.get_close_matches(key, list(parent.get("properties", {})), n=1, cutoff=0.75)
     return f"; did you mean {close[0]!r}?" if close else ""
 

@@ -9,10 +9,9 @@ only when something asks for them, so a clean file pays for parsing alone.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from mlmeta.findings import Problem
 
@@ -25,9 +24,8 @@ class Locator(Protocol):
     def locate(self, pointer: str, on_key: bool = False) -> tuple[int, int]: ...
 
 
-@dataclass(frozen=True)
-class Fixed:
-    """A locator for a document that has no positions beyond one place."""
+class Fixed(NamedTuple):
+    """A locator for a document that has no positions beyond one place (no dataclass: start-up time)."""
 
     line: int = 1
     column: int = 1
@@ -36,15 +34,27 @@ class Fixed:
         return self.line, self.column
 
 
-@dataclass
 class Document:
-    path: str
-    value: Any
-    locator: Locator
-    # problems met while reading, each with an explicit (line, column)
-    problems: list[tuple[Problem, tuple[int, int]]] = field(default_factory=list)
-    line: int = 1  # the document's first line: a JSONL row's own line
-    text: str | None = None  # source text, for fixers that edit in place
+    """A parsed value (MISSING when it could not be parsed) and where its parts sit in the file."""
+
+    __slots__ = ("line", "locator", "path", "problems", "text", "value")
+
+    def __init__(
+        self,
+        path: str,
+        value: Any,
+        locator: Locator,
+        # problems met while reading, each with an explicit (line, column)
+        problems: list[tuple[Problem, tuple[int, int]]] | None = None,
+        line: int = 1,  # the document's first line: a JSONL row's own line
+        text: str | None = None,  # source text, for fixers that edit in place
+    ) -> None:
+        self.path = path
+        self.value = value
+        self.locator = locator
+        self.problems = problems if problems is not None else []
+        self.line = line
+        self.text = text
 
     @property
     def ok(self) -> bool:

@@ -9,17 +9,15 @@ so a model file never pays for the Kitfile or manifest rules. A module exposes
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlmeta.config import Config
 from mlmeta.findings import Problem
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):  # a named tuple, not a dataclass: a millisecond less of start-up
     module: str
     kinds: frozenset[str] | None  # None: any kind, and files no route claims
     description: str
@@ -264,33 +262,50 @@ RULES: dict[str, RuleInfo] = {
 }
 
 
-@dataclass
 class Run:
     """What every rule may share during one run: configuration and read-once caches."""
 
-    config: Config
-    strict: bool = False
-    cache: dict[str, Any] = field(default_factory=dict)
-    select: frozenset[str] | None = None  # the rule ids chosen (None: all), for rules that defer to others
+    def __init__(
+        self,
+        config: Config,
+        strict: bool = False,
+        cache: dict[str, Any] | None = None,
+        select: frozenset[str] | None = None,  # the rule ids chosen (None: all), for rules that defer to others
+    ) -> None:
+        self.config = config
+        self.strict = strict
+        self.cache = cache if cache is not None else {}
+        self.select = select
 
     @property
     def root(self) -> Path:
         return self.config.root
 
 
-@dataclass
 class Where:
-    """The document a rule is looking at."""
+    """The document a rule is looking at (one per JSONL row: slots, no dataclass)."""
 
-    path: str  # as printed
-    file: Path
-    kind: str | None
-    version: int | None
-    line: int  # the document's first line (a JSONL row's own line)
-    run: Run
-    # per file, shared by the rule modules (each under its own keys, a key two modules mean alike
-    # shared on purpose): the rows seen so far, for instance
-    state: dict[str, Any]
+    __slots__ = ("file", "kind", "line", "path", "run", "state", "version")
+
+    def __init__(
+        self,
+        path: str,  # as printed
+        file: Path,
+        kind: str | None,
+        version: int | None,
+        line: int,  # the document's first line (a JSONL row's own line)
+        run: Run,
+        # per file, shared by the rule modules (each under its own keys, a key two modules mean alike
+        # shared on purpose): the rows seen so far, for instance
+        state: dict[str, Any],
+    ) -> None:
+        self.path = path
+        self.file = file
+        self.kind = kind
+        self.version = version
+        self.line = line
+        self.run = run
+        self.state = state
 
 
 Check = Callable[[Any, Where], Iterable[Problem]]

@@ -16,7 +16,6 @@ file pointers and manifest rows are still checked.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Iterator
@@ -173,6 +172,8 @@ def _did_you_mean(name: str, known: Any, index: Index) -> str:
     if index.suggestions_left <= 0:
         return ""
     index.suggestions_left -= 1
+    import difflib  # only for a broken reference
+
     close = difflib.get_close_matches(name, [k for k in known if not k.startswith("file:")], n=1, cutoff=0.75)
     return f"; did you mean '{close[0]}'?" if close else ""
 
