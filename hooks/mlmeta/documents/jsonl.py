@@ -33,7 +33,7 @@ def rows(lines: Any, display: str) -> Iterator[Document]:
         if number == 1 and raw.startswith(BOM):
             problems.append((Problem("", "encoding", "file starts with a UTF-8 byte-order mark; remove it"), (1, 1)))
             raw = raw[len(BOM) :]
-        if not raw.strip():
+        if not raw or raw.isspace():  # a blank line (isspace: no copy of the row)
             continue
         body = raw.rstrip(b"\r\n")
         try:
@@ -48,7 +48,8 @@ def rows(lines: Any, display: str) -> Iterator[Document]:
             document = parse_text(text, display, number)
         else:
             document = Document(display, value, LazyPositions(text, number), [], number, text)
-        document.problems[:0] = problems
+        if problems:
+            document.problems[:0] = problems
         yield document
 
 
