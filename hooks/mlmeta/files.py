@@ -3,34 +3,80 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import takewhile
 from pathlib import Path
 
 from mlmeta.config import Config
 from mlmeta.globs import matches
-from mlmeta.schemas import Route, configured_route
+from mlmeta.schemas import KINDS, Route, configured_route
 
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
 
 
-def repository_files(root: Path) -> list[str]:
-    """Tracked and untracked-but-not-ignored files (git), or a walk that skips tool folders."""
+def repository_files(root: Path, folders: Sequence[str] | None = None) -> list[str]:
+    """Tracked and untracked-but-not-ignored files (git), or a walk that skips tool folders.
+
+    With `folders` (repository-relative, `/`-separated), only the files below them: the same names
+    the whole listing has there. A folder that is missing, or lies behind a symbolic link (neither
+    git nor the walk goes through one), holds none of them.
+    """
+    if folders is not None:
+        folders = sorted({folder for folder in folders if _real_folder(root, folder)})
+        if not folders:
+            return []  # nothing to list: no git process
     import subprocess  # not at start-up: a run that is given its files never lists the repository
 
     try:
         listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            ["git", "--literal-pathspecs", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
+             *(folders or ())],
             cwd=root, capture_output=True, check=True,
         ).stdout.decode("utf-8", "surrogateescape")
         top = str(root)  # os.path, not pathlib: a catalog lists thousands of names
         return sorted({name for name in listed.split("\0") if name and os.path.isfile(os.path.join(top, name))})
     except (OSError, subprocess.CalledProcessError):
-        found: list[str] = []
-        for folder, dirs, names in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-            base = Path(folder).relative_to(root)
-            found.extend((base / name).as_posix() for name in names)
+        found: set[str] = set()
+        for start in ("",) if folders is None else folders:
+            if SKIP_DIRS.intersection(start.split("/")):
+                continue  # the whole walk never enters it
+            for folder, dirs, names in os.walk(root / start):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+                base = Path(folder).relative_to(root)
+                found.update((base / name).as_posix() for name in names)
         return sorted(found)
+
+
+def _real_folder(root: Path, folder: str) -> bool:
+    """Whether each step from the root to `folder` is a directory and not a symbolic link."""
+    path = root
+    for part in folder.split("/"):
+        path = path / part
+        if path.is_symlink() or not path.is_dir():
+            return False
+    return True
+
+
+def route_folders(kind: str, config: Config) -> list[str] | None:
+    """The folders below which every file a route (config or built-in) gives `kind` lies; None: anywhere.
+
+    A route's pattern names such a folder when it is anchored (holds a `/`) and starts with parts
+    that have no wildcard: `dataset_metadata/**/*.json` -> `dataset_metadata`.
+    """
+    patterns = [pattern for pattern, target in config.routes.items() if target.partition("@")[0] == kind]
+    patterns.extend(KINDS[kind].patterns if kind in KINDS else ())
+    folders = []
+    for pattern in patterns:
+        if "/" not in pattern.rstrip("/"):
+            return None  # matches at any depth
+        parts = pattern.lstrip("/").split("/")[:-1]  # the last part names files
+        literal = list(takewhile(lambda part: "*" not in part and "?" not in part and part, parts))
+        if not literal:
+            return None
+        if "." in literal or ".." in literal:
+            continue  # no listed name has such a part: the pattern matches none
+        folders.append("/".join(literal))
+    return folders
 
 
 def routed(config: Config) -> list[str]:
@@ -38,12 +84,16 @@ def routed(config: Config) -> list[str]:
     return [name for name, _ in routes(config)]
 
 
-def routes(config: Config) -> list[tuple[str, Route]]:
-    """`routed`, with the route each file was given (so that no caller has to route it again)."""
+def routes(config: Config, kind: str | None = None) -> list[tuple[str, Route]]:
+    """`routed`, with the route each file was given (so that no caller has to route it again).
+
+    With `kind`, only the files routed to that kind, listed only in the folders its routes can match:
+    a model's `pretraining_data` needs the dataset files, not the whole repository.
+    """
     found = []
-    for name in repository_files(config.root):
+    for name in repository_files(config.root, None if kind is None else route_folders(kind, config)):
         route = configured_route(name, config)
-        if route is not None and not excluded(name, config):
+        if route is not None and (kind is None or route.kind == kind) and not excluded(name, config):
             found.append((name, route))
     return found
 

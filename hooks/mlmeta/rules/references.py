@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -52,18 +51,21 @@ def check(value: Any, where: Where) -> Iterator[Problem]:
         yield from _base_model(value, where, index)
 
 
-@dataclass
 class Index:
-    """The repository as references see it, filled lazily: file lists, parsed values, names."""
+    """The repository as references see it, filled lazily: file lists, parsed values, names.
 
-    run: Run
-    values: dict[Path, Any] = field(default_factory=dict)  # resolved path -> parsed JSON (None: unreadable)
-    _by_kind: dict[str, list[str]] | None = None  # kind -> repository-relative names
-    _datasets: dict[str, list[Path]] | None = None
-    _models: dict[str, Path] | None = None
-    _manifests: dict[Path, tuple[Seen[None], set[str]]] = field(default_factory=dict)
-    # each suggestion scans every known name: past a few dozen broken names, stop suggesting
-    suggestions_left: int = 50
+    (A plain class: a dataclass costs a hook's start-up a millisecond.)
+    """
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.values: dict[Path, Any] = {}  # resolved path -> parsed JSON (None: unreadable)
+        self._by_kind: dict[str, list[str]] = {}  # kind -> repository-relative names
+        self._datasets: dict[str, list[Path]] | None = None
+        self._models: dict[str, Path] | None = None
+        self._manifests: dict[Path, tuple[Seen[None], set[str]]] = {}
+        # each suggestion scans every known name: past a few dozen broken names, stop suggesting
+        self.suggestions_left = 50
 
     def excluded(self, shown: str) -> bool:
         from mlmeta.files import excluded
@@ -91,14 +93,13 @@ class Index:
 
     def files(self, kind: str) -> list[Path]:
         """The catalog's files of a kind: every repository file a route gives that kind, minus exclusions."""
-        if self._by_kind is None:
+        if kind not in self._by_kind:
             from mlmeta.files import routes
 
-            self._by_kind = {}
-            for name, route in routes(self.run.config):  # routed once; paths made only for the kind asked
-                self._by_kind.setdefault(route.kind, []).append(name)
+            # listed once per kind, only in the folders that kind's routes can match (not the whole repository)
+            self._by_kind[kind] = [name for name, _ in routes(self.run.config, kind)]
         root = self.run.config.root
-        return [root / name for name in self._by_kind.get(kind, [])]
+        return [root / name for name in self._by_kind[kind]]
 
     def datasets(self) -> dict[str, list[Path]]:
         """Dataset name -> the files that carry it."""

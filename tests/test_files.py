@@ -1,0 +1,70 @@
+"""A kind's files are listed only in the folders its routes can match, and are exactly the whole listing's."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mlmeta.config import Config
+from mlmeta.files import route_folders, routes
+
+ROUTES = {
+    "data/*.json": "dataset",  # a configured folder of datasets
+    "dataset_metadata/special/*.json": "model",  # taken from the built-in dataset route: the first route wins
+    "vendor/**/*.json": "dataset",  # a folder that does not exist
+    "linked/*.json": "dataset",  # behind a symbolic link: neither git nor the walk goes there
+    "node_modules/x/*.json": "dataset",  # the walk skips tool folders
+    "../outside/*.json": "dataset",  # no listed name starts with ..
+}
+
+
+def catalog(root: Path) -> Config:
+    for name in ("dataset_metadata/a.json", "dataset_metadata/web/b.json", "dataset_metadata/special/m.json",
+                 "dataset_metadata/ignored.json", "dataset_metadata/notes.txt", "data/c.json", "data/sub/d.json",
+                 "model_metadata/e.json", "elsewhere/f.json", "node_modules/x/g.json", "real/h.json"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("{}\n", encoding="utf-8")
+    (root / "linked").symlink_to(root / "real")
+    (root.parent / "outside").mkdir(exist_ok=True)
+    (root.parent / "outside" / "i.json").write_text("{}\n", encoding="utf-8")
+    (root / ".gitignore").write_text("dataset_metadata/ignored.json\n", encoding="utf-8")
+    return Config(root, dict(ROUTES))
+
+
+def same_as_whole_listing(config: Config) -> list[str]:
+    for kind in ("dataset", "model", "results", "manifest", "kitfile"):
+        assert routes(config, kind) == [(name, route) for name, route in routes(config) if route.kind == kind]
+    return [name for name, _ in routes(config, "dataset")]
+
+
+def test_a_kinds_files_in_a_git_repository(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    root = tmp_path / "repo"
+    root.mkdir()
+    config = catalog(root)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "data/c.json"], cwd=root, check=True)  # tracked and untracked alike
+    assert same_as_whole_listing(config) == [
+        "data/c.json", "dataset_metadata/a.json", "dataset_metadata/web/b.json", "node_modules/x/g.json"
+    ]
+
+
+def test_a_kinds_files_found_by_walking(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)  # not a repository git can read: the folder is walked
+    config = catalog(root)
+    assert same_as_whole_listing(config) == [
+        "data/c.json", "dataset_metadata/a.json", "dataset_metadata/ignored.json", "dataset_metadata/web/b.json"
+    ]
+
+
+def test_route_folders() -> None:
+    config = Config(Path("."), {"/top/*.json": "dataset", "a/b*/c/*.json": "dataset", "x/y.json": "dataset@1"})
+    assert route_folders("dataset", config) == ["top", "a", "x", "dataset_metadata"]
+    assert route_folders("kitfile", config) is None  # `Kitfile` matches at any depth
+    assert route_folders("measurements", config) == []  # no route gives it: nothing to list
+    assert route_folders("dataset", Config(Path("."), {"*/data/*.json": "dataset"})) is None
