@@ -26,6 +26,7 @@ V = TypeVar("V")
 SPILL = 10_000  # keys held in a plain dict before the table moves to disk
 BATCH = 4_096  # new keys held in memory between two writes to disk
 BLOOM_BITS = 1 << 23  # 1 MiB: about 3% false positives at a million keys (3 probes), more beyond
+PER_STATEMENT = 512  # keys per INSERT: a payload under glibc's mmap threshold (larger ones grew RSS ~6 MB)
 CACHE_KIB = 2048  # SQLite page cache, shared by every spilled table of the run
 
 _MASK = BLOOM_BITS - 1
@@ -165,23 +166,23 @@ class Seen(Generic[V]):
     def _write(self) -> None:
         if not self._memory:
             return
-        database, table = _connection(), self._table
+        database, table, first = _connection(), self._table, self._batches << 32
+        items: list[tuple[str, Any]] = list(self._memory.items())
         database.execute("BEGIN")
         try:
-            payload = orjson.dumps(self._memory)
+            step = PER_STATEMENT
+            payloads = [orjson.dumps(dict(items[at : at + step])) for at in range(0, len(items), step)]
         except orjson.JSONEncodeError:  # a value JSON cannot hold exactly (an int past 64 bits): row by row
-            first = self._batches << 32
-            memory: dict[str, Any] = self._memory
-            rows = [(key, marshal.dumps(value), first + n) for n, (key, value) in enumerate(memory.items())]
+            rows = [(key, marshal.dumps(value), first + n) for n, (key, value) in enumerate(items)]
             database.executemany(f"INSERT INTO {table} VALUES (?, ?, ?) {_UPSERT}", sorted(rows))
-        else:  # one statement for the whole batch, unpacked by SQLite's JSON functions: no per-row binding
-            database.execute(f"INSERT INTO {table} {_FROM_JSON} {_UPSERT}", (self._batches << 32, payload))
+        else:  # a statement per payload, unpacked by SQLite's JSON functions: no per-row binding
+            for number, payload in enumerate(payloads):
+                database.execute(f"INSERT INTO {table} {_FROM_JSON} {_UPSERT}", (first + (number << 20), payload))
         database.execute("COMMIT")
         self._batches += 1
         self._memory = {}
 
 
-# key order, so each batch writes page by page; n keeps the order keys were first stored
 _FROM_JSON = (
     "SELECT key, CASE WHEN type IN ('array', 'object') THEN value ELSE json_quote(value) END, ? + id"
     " FROM json_each(?) WHERE true ORDER BY key"
