@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import subprocess
 import sys
@@ -522,3 +523,21 @@ def test_enrich_refuses_a_measurements_file_with_phi_and_writes_nothing(
     assert "phi-mrn" in out.out + out.err
     assert "00482913" not in out.out + out.err
     assert not (repo / "out.jsonl").exists()
+
+
+def test_the_prefilter_in_parts_answers_as_the_one_pattern_does() -> None:
+    """`passes` splits PREFILTER for speed; it must let through exactly what the pattern lets through."""
+    from mlmeta.rules.phi.prefilter import PREFILTER, passes
+
+    rng = random.Random(5)
+    strings: list[str] = []
+    for maker in (corpus.name, corpus.name_miss, corpus.free_text, corpus.free_text_miss, corpus.email, corpus.url):
+        strings.extend(maker(rng) for _ in range(40))
+    strings += [
+        "", "a", "micro_f1", "dataset", "iphone_15_pro", "Dr.\tSmith", "Mr Smith", "MrSmith", "DRSmith", "pt.x",
+        "a b c d e", "a b c d", "a  b\tc\nd\u00a0e", "٣٤ arabic digits", "x@y", "http://x", "www.x", "ww.x",
+        "Patient\u2003Zero", "notes: Ms. Jones", "x" * 300, "1", "1 2", "12",
+    ]  # fmt: skip
+    alphabet = "aZ 1\t.@/:wPDrMs\u00a0٣"
+    strings += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(5_000)]
+    assert [passes(s) for s in strings] == [PREFILTER.search(s) is not None for s in strings]

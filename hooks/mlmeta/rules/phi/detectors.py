@@ -24,8 +24,8 @@ from datetime import date
 from functools import lru_cache
 
 from mlmeta.rules.phi.prefilter import NOTHING as _NOTHING
-from mlmeta.rules.phi.prefilter import PREFILTER as _PREFILTER
 from mlmeta.rules.phi.prefilter import TITLE as _TITLE
+from mlmeta.rules.phi.prefilter import passes as _passes
 
 Span = tuple[int, int]
 
@@ -63,7 +63,7 @@ def scan(text: str, context: str = "", skip: frozenset[str] = frozenset()) -> di
     Strings repeat from row to row (dataset names, device labels, keys): each is looked at once.
     The result is shared between calls: read it, never change it.
     """
-    if len(text) < 2 or _PREFILTER.search(text) is None:
+    if len(text) < 2 or not _passes(text):
         return _NOTHING
     return _scan(text, context, skip)
 

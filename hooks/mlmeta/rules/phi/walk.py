@@ -39,6 +39,8 @@ DEVICE_MAPS = frozenset({"latency_ms", "peak_ram_mb"})
 # AIND process fields a model's evaluation declares: their names are the schema's, not raw material
 PROCESS_FIELDS = frozenset({"input_data", "output_path", "output_parameters", "notes"})
 NO_NAMES = frozenset({"phi-name"})
+NONE: frozenset[str] = frozenset()
+MANIFEST_SCOPE = ("benchmark", *sorted(DEVICE_MAPS))  # what a manifest row holds in scope
 
 
 @lru_cache(maxsize=4096)
@@ -152,7 +154,7 @@ class Walker:
         elif isinstance(value, dict):
             for key, item in value.items():
                 here = (pointer, key)
-                self.key(here, key, context, frozenset(), item)
+                self.key(here, key, context, NONE, item)
                 if key in BENCHMARK_DESCRIPTIVE | RESULTS_DESCRIPTIVE and isinstance(item, str):
                     self.descriptive(here, item, key)
                 else:
@@ -185,7 +187,7 @@ class Walker:
         if isinstance(value, dict):
             for key, item in value.items():
                 here = (pointer, key)
-                self.key(here, key, context, frozenset(), item)
+                self.key(here, key, context, NONE, item)
                 self.metrics_tree(here, item, key)
         else:
             self.metric(pointer, value, context)
@@ -196,7 +198,7 @@ class Walker:
             return
         for key, item in value.items():
             here = (pointer, key)
-            self.key(here, key, context, frozenset(), item)
+            self.key(here, key, context, NONE, item)
             self.metric(here, item, key, nullable=False)
 
     def benchmark(self, pointer: Ptr, value: Any, context: str = "benchmark") -> None:
@@ -207,7 +209,7 @@ class Walker:
         elif isinstance(value, dict):
             for key, item in value.items():
                 here = (pointer, key)
-                self.key(here, key, context, frozenset(), item)
+                self.key(here, key, context, NONE, item)
                 if key in BENCHMARK_DESCRIPTIVE and (item is None or isinstance(item, str)):
                     if item is not None:
                         self.descriptive(here, item, key)
@@ -228,7 +230,7 @@ class Walker:
                 continue
             for key, item in entry.items():
                 there = (here, key)
-                self.key(there, key, context, frozenset(), item)
+                self.key(there, key, context, NONE, item)
                 if key == "value":
                     self.metric(there, item, str(entry.get("name", key)))
                 elif key in METRIC_DESCRIPTIVE and isinstance(item, str):
@@ -283,7 +285,7 @@ def _results(value: Any, w: Walker) -> None:
         return
     for key, item in value.items():
         here = ("", key)
-        w.key(here, key, "", frozenset(), item)
+        w.key(here, key, "", NONE, item)
         if key == "results":
             w.metrics_tree(here, item, key)
         elif key in RESULTS_DESCRIPTIVE and isinstance(item, str):
@@ -299,7 +301,7 @@ def _measurements(value: Any, w: Walker) -> None:
     elif isinstance(value, dict) and isinstance(value.get("results"), list):
         for key, item in value.items():
             here = ("", key)
-            w.key(here, key, "", frozenset(), item)
+            w.key(here, key, "", NONE, item)
             if key == "results":
                 for index, record in enumerate(item):
                     _record((here, index), record, w)
@@ -310,7 +312,7 @@ def _measurements(value: Any, w: Walker) -> None:
     elif isinstance(value, dict):  # keyed by repo_id
         for key, item in value.items():
             here = ("", key)
-            w.key(here, key, "repo_id", frozenset(), item)
+            w.key(here, key, "repo_id", NONE, item)
             if key == "$schema" and isinstance(item, str):
                 w.descriptive(here, item, key)
             else:
@@ -325,7 +327,7 @@ def _record(pointer: Ptr, record: Any, w: Walker) -> None:
         return
     for key, item in record.items():
         here = (pointer, key)
-        w.key(here, key, "", frozenset(), item)
+        w.key(here, key, "", NONE, item)
         if key in RECORD_DESCRIPTIVE and isinstance(item, str):
             w.descriptive(here, item, key)
         elif key in DEVICE_MAPS:
@@ -339,7 +341,7 @@ def _record(pointer: Ptr, record: Any, w: Walker) -> None:
 def _manifest(value: Any, w: Walker) -> None:
     if not isinstance(value, dict):
         return
-    for key in ("benchmark", *sorted(DEVICE_MAPS)):
+    for key in MANIFEST_SCOPE:
         if key in value:
             here = ("", key)
             if key == "benchmark":
@@ -364,7 +366,7 @@ def _model(value: Any, w: Walker) -> None:
                 if key == "performance":
                     w.performance(there, item, key)
                 else:
-                    w.free(there, item, key, PROCESS_FIELDS, NO_NAMES if key == "experimenters" else frozenset())
+                    w.free(there, item, key, PROCESS_FIELDS, NO_NAMES if key == "experimenters" else NONE)
     training = value.get("training")
     if isinstance(training, list):
         for index, step in enumerate(training):
