@@ -189,15 +189,17 @@ class Engine:
         if document.ok:
             value = document.value
             problems: list[Problem] = []
+            valid = False  # known to pass its schema: rules may then skip what the schema rules out
             if route is not None and self.wants("schema"):
                 problems = self._schema(value, route)
+                valid = not problems
                 if problems and document.problems:
                     # a value already reported while reading (NaN, a duplicate key) is not reported again
                     read_already = {problem.pointer for problem, _ in document.problems if problem.pointer}
                     problems = [p for p in problems if p.pointer not in read_already]
             kind, version = (route.kind, route.version) if route else (None, None)
             select = self.options.select
-            where = Where(document.path, path, kind, version, document.line, self.run, state)
+            where = Where(document.path, path, kind, version, document.line, self.run, state, valid)
             for _, check in self.checks(kind):
                 if select is None:
                     problems.extend(check(value, where))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mlmeta.rules.hashes import ANY, diagnose, paths_in
+from mlmeta.rules.hashes import ANY, KEY, diagnose, hashes, key_paths, named_paths, paths_in
 
 from ..conftest import ROOT, realworld
 from ..helpers import run
@@ -211,3 +211,90 @@ def test_every_real_openmed_hash_is_well_formed_and_unique(name: str, capsys: py
     path = realworld(name)
     code, out, _ = run(capsys, "check", "--kind", "manifest", "--select", "hash-format,duplicate-hash", str(path))
     assert (code, out) == (0, "")
+
+
+# -- where a schema lets the key sit: `key_paths`, used for documents known to pass their schema --
+
+OBJECT = {"type": "object", "additionalProperties": False}
+NUMBER = {"type": "number"}
+STRING = {"type": "string"}
+
+
+@pytest.mark.parametrize(
+    ("schema", "places"),
+    [
+        ({**OBJECT, "properties": {"a": {"type": "string"}}}, set()),
+        ({**OBJECT, "properties": {KEY: {"type": "string"}, "n": {"type": "integer"}}}, {(KEY,)}),
+        ({"type": "object", "properties": {"a": {"type": "string"}}}, None),  # more keys, any values
+        ({"type": "object", "additionalProperties": {"type": "number"}}, {(KEY,)}),
+        ({"type": "object", "propertyNames": {"pattern": "^[A-Z]+$"}, "additionalProperties": NUMBER}, set()),
+        ({"type": "object", "propertyNames": {"maxLength": 5}, "additionalProperties": NUMBER}, set()),
+        ({**OBJECT, "patternProperties": {"_hash$": {"type": "string"}}}, {(KEY,)}),
+        ({**OBJECT, "patternProperties": {"^x-": {"type": "string"}}}, set()),
+        ({**OBJECT, "properties": {"m": {"type": "array", "items": {**OBJECT, "properties": {KEY: STRING}}}}},
+         {("m", ANY, KEY)}),
+        ({"type": "array"}, None),  # items of any shape
+        ({"type": "array", "prefixItems": [{"type": "string"}], "items": False}, set()),
+        ({"type": ["string", "null"]}, set()),
+        ({"enum": ["a", 1, None]}, set()),
+        ({"enum": [{KEY: "x"}]}, None),
+        ({"anyOf": [{"type": "string"}, {"type": "object"}]}, None),  # one branch open: the whole is
+        ({"anyOf": [{"type": "string"}, {**OBJECT, "properties": {KEY: {"type": "string"}}}]}, {(KEY,)}),
+        ({**OBJECT, "properties": {KEY: {}}}, None),
+        ({"allOf": [{"type": "object"}, OBJECT]}, set()),  # one conjunct bounds the whole
+        ({"$ref": "#/$defs/n", "$defs": {"n": {"type": "object", "additionalProperties": {"$ref": "#/$defs/n"}}}},
+         None),  # recursive: any depth
+        (True, None),
+        (False, set()),
+    ],
+)  # fmt: skip
+def test_key_paths_bound_where_a_valid_document_can_hold_the_key(
+    schema: object, places: set[tuple[object, ...]] | None
+) -> None:
+    found = key_paths(schema, KEY)  # type: ignore[arg-type]
+    assert (None if found is None else set(found)) == places
+
+
+def _valid_documents() -> list[tuple[str, int, object]]:
+    """Every valid fixture document with a kind and version, and the real catalogs' rows."""
+    from mlmeta.schemas import Validators
+
+    documents = []
+    for folder, kind, version in [
+        ("manifest", "manifest", 1), ("manifest-v2", "manifest", 2), ("results", "results", 1),
+        ("modelkit-manifest", "modelkit-manifest", 1), ("measurements", "measurements", 1), ("model", "model", 1),
+    ]:  # fmt: skip
+        for path in sorted((ROOT / "tests" / "fixtures" / folder / "valid").iterdir()):
+            text = path.read_text(encoding="utf-8")
+            lines = text.splitlines() if path.suffix == ".jsonl" else [text]
+            values = [json.loads(line) for line in lines if line.strip()]
+            documents.extend((kind, version, value) for value in values)
+    for name, version in (("openmed/models.seed-era.jsonl", 1), ("openmed/models.later.jsonl", 2)):
+        path = realworld(name)
+        rows = path.read_text(encoding="utf-8").splitlines()[:300]
+        documents.extend(("manifest", version, json.loads(line)) for line in rows if line.strip())
+    validators = Validators()
+    return [(kind, n, value) for kind, n, value in documents if validators.get(kind, n).is_valid(value)]
+
+
+def test_a_valid_document_gives_the_same_hashes_by_its_schema_as_by_a_walk() -> None:
+    """The oracle: for valid documents, looking only where the schema allows finds what the full walk finds."""
+    documents = _valid_documents()
+    assert len(documents) > 300
+    for kind, version, value in documents:
+        assert sorted(hashes(value, kind, version, valid=True)) == sorted(hashes(value, kind, version))
+
+
+def test_the_key_where_only_a_metric_may_sit_is_still_found_in_a_valid_row() -> None:
+    """A legacy benchmark takes any metric name: a number under the key is valid, and still a hash-format finding."""
+    rows = (ROOT / "tests/fixtures/manifest/valid/seed-rows.jsonl").read_text(encoding="utf-8")
+    row = json.loads(rows.splitlines()[0])
+    row["benchmark"] = {"dataset": None, KEY: 0.5}
+    row["latency_ms"] = {KEY: 3}
+    from mlmeta.schemas import Validators
+
+    assert Validators().get("manifest", 1).is_valid(row)
+    assert named_paths("manifest", 1) is not None
+    found = sorted(pointer for pointer, _ in hashes(row, "manifest", 1, valid=True))
+    assert found == ["/benchmark/reproducibility_hash", "/latency_ms/reproducibility_hash", "/reproducibility_hash"]
+    assert found == sorted(pointer for pointer, _ in hashes(row, "manifest", 1))

@@ -285,7 +285,7 @@ class Run:
 class Where:
     """The document a rule is looking at (one per JSONL row: slots, no dataclass)."""
 
-    __slots__ = ("file", "kind", "line", "path", "run", "state", "version")
+    __slots__ = ("file", "kind", "line", "path", "run", "state", "valid", "version")
 
     def __init__(
         self,
@@ -298,6 +298,7 @@ class Where:
         # per file, shared by the rule modules (each under its own keys, a key two modules mean alike
         # shared on purpose): the rows seen so far, for instance
         state: dict[str, Any],
+        valid: bool = False,  # the document passed its kind's schema (False: it did not, or was not checked)
     ) -> None:
         self.path = path
         self.file = file
@@ -306,6 +307,7 @@ class Where:
         self.line = line
         self.run = run
         self.state = state
+        self.valid = valid
 
 
 Check = Callable[[Any, Where], Iterable[Problem]]

@@ -33,7 +33,7 @@ Path = tuple[str | None, ...]
 
 
 def check(value: Any, where: Where) -> Iterator[Problem]:
-    for pointer, text in hashes(value, where.kind, where.version):
+    for pointer, text in hashes(value, where.kind, where.version, where.valid):
         problem = diagnose(text)
         if problem is not None:
             message, fix = problem
@@ -79,12 +79,24 @@ def diagnose(value: Any) -> tuple[str, Fix | None] | None:
     return "upper-case hex digits; a provenance hash is lower-case (mlmeta check --fix lower-cases it)", fix
 
 
-def hashes(value: Any, kind: str | None, version: int | None) -> Iterator[tuple[str, Any]]:
-    """(pointer, value) of every provenance hash in a document, each once."""
+def hashes(value: Any, kind: str | None, version: int | None, valid: bool = False) -> Iterator[tuple[str, Any]]:
+    """(pointer, value) of every provenance hash in a document, each once.
+
+    `valid`: the document passed its kind's schema, so a key named `reproducibility_hash` can
+    only sit where that schema lets it (`named_paths`): those places are looked at, not the
+    whole document. A manifest row is read in a few lookups instead of a walk of every member.
+    """
     seen: set[str] = set()
-    for pointer, found in _named(value, "") if isinstance(value, (dict, list)) else ():
-        seen.add(pointer)
-        yield pointer, found
+    plan = named_paths(kind, version) if valid and kind is not None and version is not None else None
+    named = (
+        (found for path in plan for found in _follow(value, path, ""))
+        if plan is not None
+        else _named(value, "") if isinstance(value, (dict, list)) else ()
+    )
+    for pointer, found in named:
+        if pointer not in seen:
+            seen.add(pointer)
+            yield pointer, found
     if kind is not None and version is not None:
         for path in marked_paths(kind, version):
             for pointer, found in _follow(value, path, ""):
@@ -167,6 +179,129 @@ def paths_in(root: dict[str, Any]) -> frozenset[Path]:
 
     walk(root, (), frozenset())
     return frozenset(found)
+
+
+@cache
+def named_paths(kind: str, version: int) -> frozenset[Path] | None:
+    """Where a key named `reproducibility_hash` can sit in a document the schema accepts; None: anywhere."""
+    from mlmeta.schemas import load_schema
+
+    return key_paths(load_schema(kind, version), KEY)
+
+
+def key_paths(root: dict[str, Any], name: str) -> frozenset[Path] | None:
+    """Every path (ANY: any item or member) at which a key `name` can sit in a valid instance; None: unbounded.
+
+    A superset, never less. A schema applies its own keywords, `$ref` and `allOf` together, so
+    any one of them that bounds the places bounds the whole (the fewest places are kept);
+    `anyOf`/`oneOf` bound only when every branch does. An object that admits keys beyond its
+    `properties` admits `name` there (unless `propertyNames` rules it out); a value that may be
+    any JSON at all (no type, an absent `items` or `additionalProperties`, `true`, a recursive
+    `$ref`) admits it at any depth. Keywords that only narrow (`if`, `not`, `contains`...) are
+    not needed for a superset and are not read.
+    """
+
+    def places(node: Any, refs: frozenset[str], depth: int) -> set[Path] | None:
+        if node is False:
+            return set()  # nothing is valid here
+        if not isinstance(node, dict) or depth > 32:
+            return None
+        together = [own(node, refs, depth)]
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            together.append(None if ref in refs else places(_local(root, ref), refs | {ref}, depth))
+        together.extend(places(sub, refs, depth) for sub in node.get("allOf") or [])
+        for key in ("anyOf", "oneOf"):
+            if isinstance(node.get(key), list):
+                branches = [places(branch, refs, depth) for branch in node[key]]
+                bounded = [found for found in branches if found is not None]
+                together.append(set().union(*bounded) if len(bounded) == len(branches) else None)
+        known = [found for found in together if found is not None]
+        return min(known, key=len) if known else None
+
+    def own(node: dict[str, Any], refs: frozenset[str], depth: int) -> set[Path] | None:
+        if "const" in node or "enum" in node:
+            literals = [node["const"]] if "const" in node else node["enum"] if isinstance(node["enum"], list) else []
+            if not any(isinstance(literal, (dict, list)) for literal in literals):
+                return set()
+        declared = node.get("type")
+        types = {declared} if isinstance(declared, str) else set(declared) if isinstance(declared, list) else None
+        found: set[Path] = set()
+        for kind, inside in (("object", members), ("array", items)):
+            if types is None or kind in types:
+                more = inside(node, refs, depth)
+                if more is None:
+                    return None
+                found |= more
+        return found
+
+    def below(step: str | None, sub: Any, refs: frozenset[str], depth: int) -> set[Path] | None:
+        found = places(sub, refs, depth + 1)
+        return None if found is None else {(step, *path) for path in found}
+
+    def members(node: dict[str, Any], refs: frozenset[str], depth: int) -> set[Path] | None:
+        properties: dict[str, Any] = _table(node, "properties")
+        patterns: dict[str, Any] = _table(node, "patternProperties")
+        extra = node.get("additionalProperties", True)
+        allowed = _name_allowed(root, node.get("propertyNames", True), name)
+        found: set[Path] = {(name,)} if name in properties else set()
+        subs = [(key, sub) for key, sub in properties.items()] + [(ANY, sub) for sub in patterns.values()]
+        if any(allowed and _search(pattern, name) for pattern in patterns) or (extra is not False and allowed):
+            found.add((name,))
+        if extra is not False:
+            subs.append((ANY, extra))
+        for step, sub in subs:
+            more = below(step, sub, refs, depth)
+            if more is None:
+                return None
+            found |= more
+        return found
+
+    def items(node: dict[str, Any], refs: frozenset[str], depth: int) -> set[Path] | None:
+        prefix = node.get("prefixItems")
+        rest = node.get("items", True)
+        found: set[Path] = set()
+        for sub in [*(prefix if isinstance(prefix, list) else []), *(rest if isinstance(rest, list) else [rest])]:
+            more = below(ANY, sub, refs, depth)  # a list of `items`: draft-07's tuple form
+            if more is None:
+                return None
+            found |= more
+        return found
+
+    found = places(root, frozenset(), 0)
+    return None if found is None else frozenset(found)
+
+
+def _table(node: dict[str, Any], key: str) -> dict[str, Any]:
+    value = node.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _name_allowed(root: dict[str, Any], names: Any, name: str) -> bool:
+    """Whether `propertyNames` lets a key `name` through (True when it cannot tell)."""
+    if isinstance(names, dict) and isinstance(names.get("$ref"), str):
+        target = _local(root, names["$ref"])
+        if isinstance(target, dict) and not _name_allowed(root, target, name):
+            return False
+    if names is False:
+        return False
+    if not isinstance(names, dict):
+        return True
+    pattern, longest = names.get("pattern"), names.get("maxLength")
+    if isinstance(pattern, str) and not _search(pattern, name):
+        return False
+    if isinstance(longest, int) and len(name) > longest:
+        return False
+    enum = names.get("enum")
+    return not (isinstance(enum, list) and name not in enum) and names.get("const", name) == name
+
+
+def _search(pattern: str, text: str) -> bool:
+    """An ECMA-262 pattern as Python reads it; one Python cannot read may match anything."""
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return True
 
 
 def _values(node: dict[str, Any], key: str) -> list[Any]:
