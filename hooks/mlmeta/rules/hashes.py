@@ -136,12 +136,17 @@ def _follow(value: Any, path: Path, pointer: str) -> Iterator[tuple[str, Any]]:
         return
     step, rest = path[0], path[1:]
     if isinstance(value, dict):
-        members = value.items() if step is ANY else ((step, value[step]),) if step in value else ()
-        for key, item in members:
-            yield from _follow(item, rest, join(pointer, key))
+        if step is not ANY:
+            if step in value:
+                yield from _follow(value[step], rest, join(pointer, step))
+            return
+        for key, item in value.items():
+            if not rest or isinstance(item, (dict, list)):  # a path goes on only through containers
+                yield from _follow(item, rest, join(pointer, key))
     elif isinstance(value, list) and step is ANY:
         for index, item in enumerate(value):
-            yield from _follow(item, rest, join(pointer, index))
+            if not rest or isinstance(item, (dict, list)):
+                yield from _follow(item, rest, join(pointer, index))
 
 
 @cache
