@@ -8,10 +8,13 @@ parsed is a finding too, and the other files are still checked.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from importlib import import_module
 from pathlib import Path
+from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING, Any
 
 from mlmeta.config import Config
@@ -66,7 +69,8 @@ class Engine:
         self.run = Run(self.config, self.options.strict, select=self.options.select)
         self.validators = Validators()
         self._checks: dict[str | None, list[tuple[str, Check]]] = {}  # kind -> its rule modules, once per run
-        self._folders: dict[Path, str | None] = {}  # folder -> its resolved path relative to the root, + "/"
+        self._finishes: dict[str | None, list[Callable[[Where], Iterable[Problem]]]] = {}  # kind -> their finish()
+        self._folders: dict[str, str | None] = {}  # folder as given -> its resolved path relative to the root, + "/"
 
     def display(self, path: Path) -> str:
         """The path relative to the root, symlinks resolved; as given when it lies outside the root.
@@ -74,13 +78,18 @@ class Engine:
         A run names hundreds of files in a few folders: each folder is resolved once, and a file
         costs only the test that it is no symlink itself.
         """
-        if path.name in ("", ".", "..") or path.is_symlink():
+        return self._display(path, path.is_symlink())
+
+    def _display(self, path: Path, link: bool) -> str:
+        name = path.name
+        if link or name in ("", ".", ".."):
             return self._relative(path.resolve()) or path.as_posix()
-        if path.parent not in self._folders:
-            folder = self._relative(path.parent.resolve())
-            self._folders[path.parent] = None if folder is None else "" if folder == "." else folder + "/"
-        prefix = self._folders[path.parent]
-        return path.as_posix() if prefix is None else prefix + path.name
+        folder = os.path.dirname(path)  # strings, not pathlib: this runs for every file
+        prefix = self._folders.get(folder, "?")
+        if prefix == "?":
+            resolved = self._relative(Path(os.path.realpath(folder or ".")))
+            prefix = self._folders[folder] = None if resolved is None else "" if resolved == "." else resolved + "/"
+        return path.as_posix() if prefix is None else prefix + name
 
     def _relative(self, resolved: Path) -> str | None:
         try:
@@ -98,14 +107,15 @@ class Engine:
         return self.options.select is None or rule in self.options.select
 
     def check(self, path: Path) -> Iterator[Finding]:
-        if path.is_dir() and (path / "oci-layout").is_file():  # an OCI image layout: its ModelKits, blob by blob
+        link, mode = _modes(path)
+        if S_ISDIR(mode) and (path / "oci-layout").is_file():  # an OCI image layout: its ModelKits, blob by blob
             from mlmeta.modelkit.layout import check_layout
 
             yield from check_layout(path, self)
             return
-        shown = self.display(path)
-        if not path.is_file():
-            why = "no such file" if not path.exists() else "not a regular file"
+        shown = self._display(path, link)
+        if not S_ISREG(mode):
+            why = "no such file" if not mode else "not a regular file"
             yield Finding(shown, 1, 1, "", None, None, "read", "error", f"cannot read file: {why}")
             return
         try:
@@ -114,7 +124,9 @@ class Engine:
             chosen = forced or configured
             kind = chosen.kind if chosen else None
             fmt = KINDS[kind].format if kind else FORMAT_BY_SUFFIX.get(path.suffix.lower())
-            declared_early = _peek_declared(path, fmt) if fmt in ("json", "yaml") else None
+            # a routed file is read whole, once; one that may yet be skipped only as far as the peek
+            raw = _head(path, whole=kind is not None) if fmt in ("json", "yaml") else None
+            declared_early = _peek_declared(raw[:PEEK_BYTES], fmt == "yaml") if raw is not None else None
         except RouteError as error:
             yield Finding(shown, 1, 1, "", None, None, "schema-ref", "error", str(error))
             return
@@ -126,6 +138,8 @@ class Engine:
         if declared_early is not None and kind is None:
             kind = declared_early.kind
         options = KINDS[kind].reader_options() if kind else {}
+        if raw is not None and chosen is not None:  # the whole file: the reader need not read it again
+            options["raw"] = raw
         route: Route | None = None
         state: dict[str, Any] = {}
         edits: list[tuple[Finding, Edit]] = []
@@ -153,16 +167,17 @@ class Engine:
 
     def _finish(self, shown: str, path: Path, route: Route | None, state: dict[str, Any]) -> Iterator[Finding]:
         """Rule modules with a `finish(where)` speak once after a file's last document (stale allowlist entries)."""
-        from importlib import import_module
-
         kind, version = (route.kind, route.version) if route else (None, None)
+        if kind not in self._finishes:  # looked up once per run, not once per file
+            modules = (import_module(module) for module, _ in self.checks(kind))
+            self._finishes[kind] = [module.finish for module in modules if hasattr(module, "finish")]
+        if not self._finishes[kind]:
+            return
         where = Where(shown, path, kind, version, 1, self.run, state)
-        for module, _ in self.checks(kind):
-            finish = getattr(import_module(module), "finish", None)
-            if finish is not None:
-                for p in finish(where):
-                    if self.wants(p.rule):
-                        yield Finding(shown, 1, 1, p.pointer, kind, version, p.rule, p.severity, p.message)
+        for finish in self._finishes[kind]:
+            for p in finish(where):
+                if self.wants(p.rule):
+                    yield Finding(shown, 1, 1, p.pointer, kind, version, p.rule, p.severity, p.message)
 
     def _redacted(self, found: list[Finding], kind: str | None, shown: str) -> list[Finding]:
         """In files the no-PHI rule covers, no finding's pointer or message shows a key that holds PHI."""
@@ -282,14 +297,36 @@ def _route_or_error(ref: str) -> Route | None:
     return route
 
 
-def _peek_declared(path: Path, fmt: str) -> Route | None:
-    """A declared kind found in the file's head: a YAML modeline or a top-level `$schema`."""
+def _modes(path: Path) -> tuple[bool, int]:
+    """Whether the path is a symbolic link, and the st_mode of what it names (0: nothing).
+
+    One system call for a plain file, where is_dir, is_file and is_symlink would make three.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+        if not S_ISLNK(mode):
+            return False, mode
+    except (OSError, ValueError):
+        return False, 0
+    try:
+        return True, os.stat(path).st_mode
+    except (OSError, ValueError):
+        return True, 0
+
+
+def _head(path: Path, whole: bool) -> bytes | None:
+    """The file's bytes, or only its first PEEK_BYTES; None when it cannot be read (the reader says why)."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(PEEK_BYTES).decode("utf-8", "replace")
+            return handle.read() if whole else handle.read(PEEK_BYTES)
     except OSError:
         return None
-    ref = modeline_ref(head) if fmt == "yaml" else None
+
+
+def _peek_declared(raw: bytes, yaml: bool) -> Route | None:
+    """A declared kind found in the file's head: a YAML modeline or a top-level `$schema`."""
+    head = raw.decode("utf-8", "replace")
+    ref = modeline_ref(head) if yaml else None
     if ref is None:
         match = re.search(r'"?\$schema"?\s*:\s*"?([^"\s,}]+)', head)
         ref = match.group(1) if match else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -99,6 +99,7 @@ class Route(NamedTuple):
         return cls(name, int(number) if number else None)
 
 
+@lru_cache(maxsize=64)  # a catalog's files name a few schemas, each file twice (peeked and parsed)
 def parse_schema_ref(ref: str) -> Route | None:
     """The kind and version a `$schema` names, or None when it names no bundled kind."""
     match = _SCHEMA_REF.search(ref)

@@ -95,7 +95,14 @@ def resolve(value: Any, pointer: str) -> Any:
 READERS = {"json": "mlmeta.documents.json", "jsonl": "mlmeta.documents.jsonl", "yaml": "mlmeta.documents.yaml"}
 
 
+_loaded: dict[str, Callable[..., Iterator[Document]]] = {}
+
+
 def read(path: Path, fmt: str, display: str, **options: Any) -> Iterator[Document]:
-    """Documents of one file: one for JSON and YAML, one per row for JSONL."""
-    reader: Callable[..., Iterator[Document]] = import_module(READERS[fmt]).read
-    return reader(path, display, **options)
+    """Documents of one file: one for JSON and YAML, one per row for JSONL.
+
+    JSON and YAML readers take `raw`, the file's bytes when the caller has read them already.
+    """
+    if fmt not in _loaded:
+        _loaded[fmt] = import_module(READERS[fmt]).read
+    return _loaded[fmt](path, display, **options)

@@ -45,5 +45,5 @@ def scan_flags(positions: JsonPositions, flags: Flags) -> list[Located]:
     return problems
 
 
-def read(path: Path, display: str, **_: Any) -> Iterator[Document]:
-    return read_whole(path, display, parse_text)
+def read(path: Path, display: str, raw: bytes | None = None, **_: Any) -> Iterator[Document]:
+    return read_whole(path, display, parse_text, raw)

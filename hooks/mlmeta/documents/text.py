@@ -66,9 +66,11 @@ class Flags:
         return float(token)
 
 
-def read_whole(path: Path, display: str, parse: Callable[[str, str], Document]) -> Iterator[Document]:
-    """One document from a whole file: read, decode, then `parse(text, display)`; never a traceback."""
-    raw, problems = read_bytes(path)
+def read_whole(
+    path: Path, display: str, parse: Callable[[str, str], Document], raw: bytes | None = None
+) -> Iterator[Document]:
+    """One document from a whole file: read (unless the caller did: `raw`), decode, then `parse(text, display)`."""
+    raw, problems = (raw, []) if raw is not None else read_bytes(path)
     text = None
     if raw is not None:
         text, problems = decode(raw)

@@ -170,5 +170,5 @@ def parse_text(
     return Document(path, value, builder.positions, builder.problems, text=text)
 
 
-def read(path: Path, display: str, **options: Any) -> Iterator[Document]:
-    return read_whole(path, display, lambda text, shown: parse_text(text, shown, **options))
+def read(path: Path, display: str, raw: bytes | None = None, **options: Any) -> Iterator[Document]:
+    return read_whole(path, display, lambda text, shown: parse_text(text, shown, **options), raw)

@@ -59,7 +59,10 @@ class Index:
 
     def __init__(self, run: Run) -> None:
         self.run = run
-        self.values: dict[Path, Any] = {}  # resolved path -> parsed JSON (None: unreadable)
+        # resolved path (a string, not a Path: the engine remembers every file it checks) -> parsed JSON
+        # (None: unreadable)
+        self.values: dict[str, Any] = {}
+        self._root = str(run.root)
         self._by_kind: dict[str, list[str]] = {}  # kind -> repository-relative names
         self._datasets: dict[str, list[Path]] | None = None
         self._models: dict[str, Path] | None = None
@@ -79,17 +82,18 @@ class Index:
         inside: joining it costs nothing, resolving costs a system call per folder, for every file.
         (A file outside is shown as given; a name that is not its resolved path is never looked up.)
         """
-        inside = shown and not os.path.isabs(shown) and ".." not in shown.split("/")
-        self.values.setdefault(self.run.root / shown if inside else path.resolve(), value)
+        parts = shown.split("/")
+        inside = shown and not os.path.isabs(shown) and ".." not in parts
+        self.values.setdefault(os.path.join(self._root, *parts) if inside else os.path.realpath(path), value)
 
     def value(self, path: Path) -> Any:
-        path = path.resolve()
-        if path not in self.values:
+        key = os.path.realpath(path)
+        if key not in self.values:
             try:
-                self.values[path] = json.loads(path.read_text(encoding="utf-8-sig"))
+                self.values[key] = json.loads(Path(key).read_text(encoding="utf-8-sig"))
             except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-                self.values[path] = None  # its own check reports why
-        return self.values[path]
+                self.values[key] = None  # its own check reports why
+        return self.values[key]
 
     def files(self, kind: str) -> list[Path]:
         """The catalog's files of a kind: every repository file a route gives that kind, minus exclusions."""
