@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from mlmeta.documents import join
+from mlmeta.documents import escape, join
 from mlmeta.findings import Fix, Problem
 from mlmeta.rules import Where
 from mlmeta.rules.seen import Seen
@@ -79,30 +79,69 @@ def diagnose(value: Any) -> tuple[str, Fix | None] | None:
     return "upper-case hex digits; a provenance hash is lower-case (mlmeta check --fix lower-cases it)", fix
 
 
-def hashes(value: Any, kind: str | None, version: int | None, valid: bool = False) -> Iterator[tuple[str, Any]]:
+def hashes(value: Any, kind: str | None, version: int | None, valid: bool = False) -> list[tuple[str, Any]]:
     """(pointer, value) of every provenance hash in a document, each once.
 
     `valid`: the document passed its kind's schema, so a key named `reproducibility_hash` can
     only sit where that schema lets it (`named_paths`): those places are looked at, not the
     whole document. A manifest row is read in a few lookups instead of a walk of every member.
     """
-    seen: set[str] = set()
-    plan = named_paths(kind, version) if valid and kind is not None and version is not None else None
-    named = (
-        (found for path in plan for found in _follow(value, path, ""))
-        if plan is not None
-        else _named(value, "") if isinstance(value, (dict, list)) else ()
-    )
-    for pointer, found in named:
-        if pointer not in seen:
-            seen.add(pointer)
-            yield pointer, found
-    if kind is not None and version is not None:
-        for path in marked_paths(kind, version):
-            for pointer, found in _follow(value, path, ""):
-                if pointer not in seen:
-                    seen.add(pointer)
-                    yield pointer, found
+    if kind is None or version is None:
+        return list(_named(value, "")) if isinstance(value, (dict, list)) else []
+    if valid:
+        everywhere = _trie(kind, version, named=True)
+        if everywhere is not None:
+            return _reached(value, everywhere)
+    found = dict(_named(value, "")) if isinstance(value, (dict, list)) else {}
+    for pointer, item in _reached(value, _trie(kind, version, named=False) or {}):
+        found.setdefault(pointer, item)
+    return list(found.items())
+
+
+END: Any = object()  # in a trie of paths: a path ends here
+
+
+@cache
+def _trie(kind: str, version: int, named: bool) -> dict[Any, Any] | None:
+    """The schema-marked paths, and with `named` the places the key can sit too, as one trie; None: unbounded."""
+    paths = set(marked_paths(kind, version))
+    if named:
+        places = named_paths(kind, version)
+        if places is None:
+            return None
+        paths |= places
+    root: dict[Any, Any] = {}
+    for path in paths:
+        node = root
+        for step in path:
+            node = node.setdefault(step, {})
+        node[END] = True
+    return root
+
+
+def _reached(value: Any, trie: dict[Any, Any]) -> list[tuple[str, Any]]:
+    """(pointer, value) of everything the trie's paths reach; a pointer is built for what is reached only."""
+    found: list[tuple[tuple[str | int, ...], Any]] = []
+    _reach(value, trie, (), found)
+    return [("/" + "/".join(map(escape, map(str, tokens))) if tokens else "", item) for tokens, item in found]
+
+
+def _reach(value: Any, trie: dict[Any, Any], tokens: tuple[str | int, ...], found: list[Any]) -> None:
+    if END in trie:
+        found.append((tokens, value))
+    if isinstance(value, dict):
+        for step, below in trie.items():
+            if step is ANY:
+                for key, item in value.items():
+                    if END in below or isinstance(item, (dict, list)):  # a path goes on only through containers
+                        _reach(item, below, (*tokens, key), found)
+            elif step is not END and step in value:
+                _reach(value[step], below, (*tokens, step), found)
+    elif isinstance(value, list) and ANY in trie:
+        below = trie[ANY]
+        for index, item in enumerate(value):
+            if END in below or isinstance(item, (dict, list)):
+                _reach(item, below, (*tokens, index), found)
 
 
 # exact types: a container of these alone holds no hash (a YAML reader's subclasses take the long way)
@@ -128,25 +167,6 @@ def _may_hold(container: dict[str, Any] | list[Any]) -> bool:
     if isinstance(container, dict):
         return KEY in container or not SCALARS.issuperset(map(type, container.values()))
     return not SCALARS.issuperset(map(type, container))
-
-
-def _follow(value: Any, path: Path, pointer: str) -> Iterator[tuple[str, Any]]:
-    if not path:
-        yield pointer, value
-        return
-    step, rest = path[0], path[1:]
-    if isinstance(value, dict):
-        if step is not ANY:
-            if step in value:
-                yield from _follow(value[step], rest, join(pointer, step))
-            return
-        for key, item in value.items():
-            if not rest or isinstance(item, (dict, list)):  # a path goes on only through containers
-                yield from _follow(item, rest, join(pointer, key))
-    elif isinstance(value, list) and step is ANY:
-        for index, item in enumerate(value):
-            if not rest or isinstance(item, (dict, list)):
-                yield from _follow(item, rest, join(pointer, index))
 
 
 @cache
