@@ -68,3 +68,28 @@ def test_route_folders() -> None:
     assert route_folders("kitfile", config) is None  # `Kitfile` matches at any depth
     assert route_folders("measurements", config) == []  # no route gives it: nothing to list
     assert route_folders("dataset", Config(Path("."), {"*/data/*.json": "dataset"})) is None
+
+
+def test_without_git_the_folders_are_walked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    config = catalog(root)
+    if shutil.which("git") is not None:
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-such-folder"))  # git cannot be found: the .gitignore is moot
+    assert same_as_whole_listing(config) == [
+        "data/c.json", "dataset_metadata/a.json", "dataset_metadata/ignored.json", "dataset_metadata/web/b.json"
+    ]
+
+
+def test_git_by_subprocess_where_there_is_no_posix_spawn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    root = tmp_path / "repo"
+    root.mkdir()
+    config = catalog(root)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    monkeypatch.delattr("os.posix_spawnp", raising=False)  # as on Windows
+    assert same_as_whole_listing(config) == [
+        "data/c.json", "dataset_metadata/a.json", "dataset_metadata/web/b.json", "node_modules/x/g.json"
+    ]

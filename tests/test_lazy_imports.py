@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,16 +43,19 @@ def test_a_kitfile_loads_yaml(tmp_path: Path) -> None:
 
 # what `mlmeta check` on a model file does not need: other commands' modules, tomllib when pyproject.toml
 # has no [tool.mlmeta] table, shutil (argparse asks it for the terminal width), difflib (suggestions only),
-# subprocess (git lists the repository only when a reference needs it)
+# subprocess (git, which lists the dataset files a model's pretraining_data names, is started with posix_spawn)
 NOT_FOR_ONE_MODEL_FILE = ["tomllib", "shutil", "difflib", "subprocess", "mlmeta.collect", "mlmeta.manifest"]
 
 
 def test_one_model_file_loads_no_toml_shutil_difflib_git_or_other_commands(tmp_path: Path) -> None:
-    (tmp_path / ".git").mkdir()
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "catalog"\n', encoding="utf-8")
     (tmp_path / "model_metadata").mkdir()
-    (tmp_path / "model_metadata" / "a.json").write_text('{"name": "a"}\n', encoding="utf-8")
-    modules = loaded_after(["check", "model_metadata/a.json"], tmp_path)
+    (tmp_path / "model_metadata" / "a.json").write_text('{"name": "a", "pretraining_data": ["c4"]}\n', encoding="utf-8")
+    (tmp_path / "dataset_metadata").mkdir()
+    (tmp_path / "dataset_metadata" / "c4.json").write_text('{"name": "c4"}\n', encoding="utf-8")
+    if shutil.which("git") is not None:
+        subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    modules = loaded_after(["check", "model_metadata/a.json"], tmp_path)  # the dataset files are listed
     assert "mlmeta.rules.references" in modules  # the model's rules really ran
     unwanted = sorted(m for m in modules if any(m == p or m.startswith(p + ".") for p in NOT_FOR_ONE_MODEL_FILE))
     assert unwanted == []
