@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from importlib import import_module
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
@@ -249,7 +248,7 @@ class Engine:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             yield Finding(shown, 1, 1, "", None, None, "fix", "error", f"cannot write the fixes: {reason}")
             return
-        self.fixed.extend(replace(finding, severity="fixed", message=edit.done) for finding, edit in edits)
+        self.fixed.extend(finding._replace(severity="fixed", message=edit.done) for finding, edit in edits)
 
     def _schema(self, value: Any, route: Route) -> list[Problem]:
         assert route.version is not None

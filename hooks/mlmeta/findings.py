@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -36,8 +35,7 @@ class Problem(NamedTuple):
     fix: Fix | None = None
 
 
-@dataclass(frozen=True)
-class Finding:  # a dataclass: fixers and the no-PHI redaction change findings with dataclasses.replace
+class Finding(NamedTuple):  # fixers and the no-PHI redaction change findings with `_replace`
     """A problem at its place: what reporters print."""
 
     path: str
@@ -64,7 +62,7 @@ class Finding:  # a dataclass: fixers and the no-PHI redaction change findings w
         )
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return self._asdict()
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule)

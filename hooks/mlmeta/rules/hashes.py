@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlmeta.documents import escape, join
 from mlmeta.findings import Fix, Problem
 from mlmeta.rules import Where
-from mlmeta.rules.seen import Seen
+
+if TYPE_CHECKING:
+    from mlmeta.rules.seen import Seen
 
 KEY = "reproducibility_hash"
 MARK = "x-mlmeta-provenance-hash"
@@ -41,6 +43,8 @@ def check(value: Any, where: Where) -> Iterator[Problem]:
     if where.kind == "manifest" and isinstance(value, dict) and isinstance(value.get(KEY), str):
         seen: Seen[tuple[int, Any]] | None = where.state.get("hashes")
         if seen is None:
+            from mlmeta.rules.seen import Seen
+
             seen = where.state["hashes"] = Seen()  # bounded memory, see rules.seen
         first, repo_id = seen.setdefault(value[KEY], (where.line, value.get("repo_id")))
         # the same row twice is `duplicate-row`'s finding; two models with one hash is this one

@@ -20,12 +20,14 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlmeta.documents import join, resolve
 from mlmeta.findings import Problem
 from mlmeta.rules import Run, Where
-from mlmeta.rules.seen import Seen
+
+if TYPE_CHECKING:
+    from mlmeta.rules.seen import Seen
 
 RULE = "reference"
 
@@ -131,6 +133,8 @@ class Index:
         """The `repo_id`s of a manifest's rows and their namespaces, read once (in bounded memory: rules.seen)."""
         path = path.resolve()
         if path not in self._manifests:
+            from mlmeta.rules.seen import Seen
+
             ids: Seen[None] = Seen()
             namespaces: set[str] = set()
             try:

@@ -16,8 +16,6 @@ import marshal
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-import orjson
-
 if TYPE_CHECKING:
     import sqlite3
 
@@ -166,6 +164,8 @@ class Seen(Generic[V]):
     def _write(self) -> None:
         if not self._memory:
             return
+        import orjson  # here: a model file's check loads this module but never writes a table
+
         database, table, first = _connection(), self._table, self._batches << 32
         items: list[tuple[str, Any]] = list(self._memory.items())
         database.execute("BEGIN")
@@ -194,5 +194,7 @@ def _load(stored: Any) -> Any:
     """A value as stored: JSON text (arrays come back as tuples, as they went in), or marshal's bytes."""
     if type(stored) is bytes:
         return marshal.loads(stored)
+    import orjson
+
     value = orjson.loads(stored)
     return tuple(value) if type(value) is list else value

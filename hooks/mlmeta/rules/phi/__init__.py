@@ -12,23 +12,21 @@ walker, the detectors and their libraries load only when a file in scope is chec
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlmeta.config import Config, ConfigError
 from mlmeta.findings import Finding, Problem
 from mlmeta.globs import matches
 
 if TYPE_CHECKING:
-    from mlmeta.rules import Where
+    from mlmeta.rules import Run, Where
 
 KINDS = frozenset({"results", "measurements", "manifest", "model"})
 ALLOWLIST = ".mlmeta-phi-allowlist"
 STALE = "phi-allowlist-stale"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     paths: tuple[str, ...] = ()
     max_string: int = 200
     max_items: int = 20
@@ -51,7 +49,8 @@ def settings(config: Config, cache: dict[str, Any] | None = None) -> Settings:
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise ConfigError(f"{where}: paths is a list of file patterns")
     numbers = {}
-    for key, default in (("max_string_length", Settings.max_string), ("max_list_items", Settings.max_items)):
+    defaults = Settings._field_defaults
+    for key, default in (("max_string_length", defaults["max_string"]), ("max_list_items", defaults["max_items"])):
         number = table.get(key, default)
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             raise ConfigError(f"{where}: {key} is a positive integer")
@@ -87,9 +86,22 @@ def finish(where: Where) -> Iterator[Problem]:
     """After a file's last document: allowlist entries for it that matched nothing are stale."""
     if not in_scope(where.kind, where.path, where.run.config):
         return
+    chosen = settings(where.run.config, where.run.cache)
+    if not _allowlist_in_use(where.run, chosen):
+        return  # nothing can be stale, and the allowlist code need not load
     from mlmeta.rules.phi.allowlist import stale
 
-    yield from stale(where, settings(where.run.config, where.run.cache))
+    yield from stale(where, chosen)
+
+
+def _allowlist_in_use(run: Run, chosen: Settings) -> bool:
+    """An allowlist was loaded this run, or its file exists (looked up once per run)."""
+    if "phi.allowlist" in run.cache:
+        return True
+    if "phi.allowlist-file" not in run.cache:
+        run.cache["phi.allowlist-file"] = (run.root / chosen.allowlist).exists()
+    found: bool = run.cache["phi.allowlist-file"]
+    return found
 
 
 def redact(findings: Iterable[Finding]) -> list[Finding]:
@@ -106,5 +118,5 @@ def redact(findings: Iterable[Finding]) -> list[Finding]:
         message = finding.message
         for token in hidden:
             message = message.replace(repr(token), f"<a key of {len(token)} characters>").replace(token, "<redacted>")
-        out.append(replace(finding, pointer=shown, message=message) if hidden else finding)
+        out.append(finding._replace(pointer=shown, message=message) if hidden else finding)
     return out

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlmeta.documents import join
 from mlmeta.rules.phi.prefilter import scan
@@ -73,8 +72,7 @@ def pointer_of(at: Ptr) -> str:
     return join(pointer_of(parent), token)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """What the detectors found in one string: a value, or a key (then `pointer` is the key's own)."""
 
     pointer: str
