@@ -35,6 +35,9 @@ RULE = "reference"
 def check(value: Any, where: Where) -> Iterator[Problem]:
     if not isinstance(value, dict):
         return
+    if where.kind == "manifest":  # every row of a manifest comes here: the catalog index only when needed
+        yield from _base_model(value, where)
+        return
     index = _index(where.run)
     if where.kind in ("dataset", "model", "results"):  # one JSON document per file (not a JSONL row)
         index.remember(where.file, value, where.path)
@@ -49,8 +52,6 @@ def check(value: Any, where: Where) -> Iterator[Problem]:
             yield from _same_name(value, where, index)
     elif where.kind == "results" and in_catalog:
         yield from _model_name(value, index)
-    elif where.kind == "manifest":
-        yield from _base_model(value, where, index)
 
 
 class Index:
@@ -258,7 +259,7 @@ def _cycle(current: Path, start: Path, index: Index, chain: list[Path], seen: se
     return None
 
 
-def _base_model(row: dict[str, Any], where: Where, index: Index) -> Iterator[Problem]:
+def _base_model(row: dict[str, Any], where: Where) -> Iterator[Problem]:
     from mlmeta.rules.repo_ids import first_lines
 
     seen = first_lines(where)
@@ -272,6 +273,7 @@ def _base_model(row: dict[str, Any], where: Where, index: Index) -> Iterator[Pro
     configured = where.run.config.namespace
     if configured and base.partition("/")[0] != configured:
         return  # an external base model: nothing to look up, no need to read the file
+    index = _index(where.run)
     if "manifest" not in where.state:
         where.state["manifest"] = index.manifest(where.file)
     ids, namespaces = where.state["manifest"]

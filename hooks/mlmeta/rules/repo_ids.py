@@ -10,23 +10,18 @@ from mlmeta.rules import Where
 from mlmeta.rules.seen import Seen
 
 
-def check(value: Any, where: Where) -> Iterator[Problem]:
-    if where.kind == "manifest" and isinstance(value, dict):
-        yield from _unique(value, where)
+def check(value: Any, where: Where) -> list[Problem]:
+    found = []
+    if where.kind == "manifest" and isinstance(value, dict) and isinstance(value.get("repo_id"), str):
+        first = first_lines(where).setdefault(value["repo_id"], where.line)
+        if first != where.line:
+            found.append(Problem("/repo_id", "duplicate-row", f"repo_id already used by the row on line {first}"))
     namespace = where.run.config.namespace
     if namespace:
         for pointer, repo_id in _repo_ids(value, where.kind):
             if repo_id.partition("/")[0] != namespace:
-                yield Problem(pointer, "repo-namespace", f"repo_id must be in the namespace '{namespace}/'")
-
-
-def _unique(row: dict[str, Any], where: Where) -> Iterator[Problem]:
-    repo_id = row.get("repo_id")
-    if not isinstance(repo_id, str):
-        return
-    first = first_lines(where).setdefault(repo_id, where.line)
-    if first != where.line:
-        yield Problem("/repo_id", "duplicate-row", f"repo_id already used by the row on line {first}")
+                found.append(Problem(pointer, "repo-namespace", f"repo_id must be in the namespace '{namespace}/'"))
+    return found
 
 
 def first_lines(where: Where) -> Seen[int]:

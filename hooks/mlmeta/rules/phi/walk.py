@@ -43,6 +43,12 @@ MANIFEST_SCOPE = ("benchmark", *sorted(DEVICE_MAPS))  # what a manifest row hold
 
 
 @lru_cache(maxsize=4096)
+def scan_key(key: str, context: str) -> dict[str, int]:
+    """`scan` for a key: the same few keys come back in every row (the result is shared: never change it)."""
+    return scan(key, context)
+
+
+@lru_cache(maxsize=4096)
 def raw_material(key: str) -> bool:
     """`prompt`, `raw_text`, `exampleOutputs`, `model_inputs`: a key naming raw material, in any case."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key)
@@ -107,10 +113,10 @@ class Walker:
             self.hits.append(Hit(pointer_of(pointer), value, False, found))
 
     def key(self, pointer: Ptr, key: str, context: str, exempt: frozenset[str], value: Any) -> None:
-        found = scan(key, context)
+        found = scan_key(key, context)
         if found:
             self.hits.append(Hit(pointer_of(pointer), key, True, found))
-        if isinstance(value, (str, list, dict)) and _carries(value) and key not in exempt and raw_material(key):
+        if isinstance(value, (str, list, dict)) and raw_material(key) and key not in exempt and _carries(value):
             what = "names raw material (prompts, texts, examples, patients); keep aggregates only"
             self.flag(pointer, f"key {show_key(key)} {what}", key, True)
             self.raw_keys.add(pointer)
