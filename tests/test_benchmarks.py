@@ -73,3 +73,17 @@ def test_generation_is_deterministic(tmp_path: Path, data: ModuleType) -> None:
     assert data.write_manifest(tmp_path / "c.jsonl", 50, 4).read_bytes() != first
     rows = first.splitlines()
     assert len(rows) == 50 and len({row.split(b'"', 4)[3] for row in rows}) == 50  # repo_ids are unique
+
+
+def test_compare_runs_two_commits_on_one_manifest() -> None:
+    """`benchmarks/compare.py` exports each commit and checks the same rows with both (no time asserted)."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("compare.py exports commits with git archive")
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "compare.py"), "HEAD", "HEAD", "--rows", "300", "--runs", "1"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["HEAD", "HEAD", "ratio"]
+    assert "µs a row" in lines[0] and "(after / before, 300 rows)" in lines[2]
