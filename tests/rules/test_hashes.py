@@ -298,3 +298,41 @@ def test_the_key_where_only_a_metric_may_sit_is_still_found_in_a_valid_row() -> 
     found = sorted(pointer for pointer, _ in hashes(row, "manifest", 1, valid=True))
     assert found == ["/benchmark/reproducibility_hash", "/latency_ms/reproducibility_hash", "/reproducibility_hash"]
     assert found == sorted(pointer for pointer, _ in hashes(row, "manifest", 1))
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        # draft-07: an `items` list leaves later items free, and `$ref` siblings are ignored
+        {"$schema": "http://json-schema.org/draft-07/schema#", "type": "array", "items": [STRING]},
+        {"$schema": "http://json-schema.org/draft-07/schema#", "definitions": {"o": {"type": "object"}},
+         "$ref": "#/definitions/o", "type": "string"},
+        # an inner `$id` makes its `$ref` mean its own `$defs`, not the root's
+        {**OBJECT, "$defs": {"x": STRING},
+         "properties": {"a": {"$id": "https://example.com/inner.json", "$defs": {"x": {}}, "$ref": "#/$defs/x"}}},
+    ],
+)  # fmt: skip
+def test_key_paths_do_not_bound_what_they_do_not_read(schema: dict[str, object]) -> None:
+    assert key_paths(schema, KEY) is None
+
+
+def test_key_paths_read_a_percent_encoded_reference() -> None:
+    defs = {"a b": {"type": "object"}, "a%20b": STRING}
+    schema = {**OBJECT, "$defs": defs, "properties": {"x": {"$ref": "#/$defs/a%20b"}}}
+    assert key_paths(schema, KEY) is None  # `a b`, an open object; not the string at the literal `a%20b`
+
+
+def test_a_place_two_paths_reach_is_reported_once() -> None:
+    inner = {**OBJECT, "properties": {KEY: STRING}}
+    schema = {"type": "object", "properties": {"meta": inner}, "additionalProperties": inner}
+    from mlmeta.rules import hashes as module
+
+    places = key_paths(schema, KEY)
+    assert places == {(KEY,), ("meta", KEY), (ANY, KEY)}
+    trie: dict[object, object] = {}
+    for path in places:
+        node = trie
+        for step in path:
+            node = node.setdefault(step, {})  # type: ignore[assignment]
+        node[module.END] = True
+    assert module._reached({"meta": {KEY: "bad"}}, trie) == [("/meta/reproducibility_hash", "bad")]

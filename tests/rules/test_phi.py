@@ -438,6 +438,17 @@ def test_a_malformed_allowlist_is_a_usage_error(repo: Path, capsys: pytest.Captu
     assert "not a PHI allowlist" in capsys.readouterr().err
 
 
+def test_an_allowlist_path_that_cannot_be_looked_at_is_a_usage_error(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clean file loads no allowlist code when there is no allowlist; a path through a file is not "none"."""
+    write(repo / "model_scores" / "a.json", results())
+    (repo / "notes.txt").write_text("not a folder\n", encoding="utf-8")
+    (repo / "pyproject.toml").write_text('[tool.mlmeta.phi]\nallowlist = "notes.txt/x"\n', encoding="utf-8")
+    assert main(["check", "--select", "phi", "model_scores/a.json"]) == 2
+    assert "cannot read the PHI allowlist" in capsys.readouterr().err
+
+
 def test_fingerprint_is_short_salted_and_slow() -> None:
     from mlmeta.rules.phi.allowlist import SCRYPT, Allowlist
 

@@ -70,3 +70,25 @@ def test_values_json_holds_come_back_from_disk() -> None:
     for key, value in values.items():
         seen[key] = value
     assert seen._table is not None and {key: seen[key] for key in values} == values
+
+
+def test_keys_json_each_would_cut_or_refuse_are_kept_whole_on_disk() -> None:
+    """NUL (json_each ends a key there) and a lone surrogate (JSON allows it, UTF-8 does not) in keys."""
+    seen: Seen[int] = Seen(1)
+    keys = ["Org/x\x00y", "Org/x\x00z", "Org/x", "Org/\ud800", "Org/\udfff", "Org/ok"]
+    for line, key in enumerate(keys, start=1):
+        assert seen.setdefault(key, line) == line
+    for line, key in enumerate(keys, start=1):
+        assert seen.setdefault(key, 99) == line and key in seen
+    assert list(seen) == keys and len(seen) == len(keys)
+    assert "Org/x\x00" not in seen and 5 not in seen
+
+
+def test_values_come_back_exactly_as_they_went_in() -> None:
+    seen: Seen[object] = Seen(1)
+    values = {"a": 0.30000000000000004, "b": True, "c": (1, 1e-300), "d": "x\x00y", "e": (2, "\u2028é")}
+    for key, value in values.items():
+        seen[key] = value
+    assert seen._table is not None
+    assert {key: seen[key] for key in values} == values
+    assert type(seen["b"]) is bool

@@ -127,7 +127,8 @@ def _reached(value: Any, trie: dict[Any, Any]) -> list[tuple[str, Any]]:
     """(pointer, value) of everything the trie's paths reach; a pointer is built for what is reached only."""
     found: list[tuple[tuple[str | int, ...], Any]] = []
     _reach(value, trie, (), found)
-    return [("/" + "/".join(map(escape, map(str, tokens))) if tokens else "", item) for tokens, item in found]
+    pointers = {("/" + "/".join(map(escape, map(str, tokens))) if tokens else ""): item for tokens, item in found}
+    return list(pointers.items())  # a place two paths reach (a name and a wildcard) once
 
 
 def _reach(value: Any, trie: dict[Any, Any], tokens: tuple[str | int, ...], found: list[Any]) -> None:
@@ -218,6 +219,9 @@ def named_paths(kind: str, version: int) -> frozenset[Path] | None:
     return key_paths(load_schema(kind, version), KEY)
 
 
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+
+
 def key_paths(root: dict[str, Any], name: str) -> frozenset[Path] | None:
     """Every path (ANY: any item or member) at which a key `name` can sit in a valid instance; None: unbounded.
 
@@ -233,8 +237,8 @@ def key_paths(root: dict[str, Any], name: str) -> frozenset[Path] | None:
     def places(node: Any, refs: frozenset[str], depth: int) -> set[Path] | None:
         if node is False:
             return set()  # nothing is valid here
-        if not isinstance(node, dict) or depth > 32:
-            return None
+        if not isinstance(node, dict) or depth > 32 or (node is not root and "$id" in node):
+            return None  # (an inner `$id` changes what its `$ref`s mean: not followed)
         together = [own(node, refs, depth)]
         ref = node.get("$ref")
         if isinstance(ref, str):
@@ -297,6 +301,8 @@ def key_paths(root: dict[str, Any], name: str) -> frozenset[Path] | None:
             found |= more
         return found
 
+    if isinstance(root, dict) and root.get("$schema", DRAFT_2020_12) != DRAFT_2020_12:
+        return None  # older drafts read `items` lists and `$ref` siblings otherwise: not bounded here
     found = places(root, frozenset(), 0)
     return None if found is None else frozenset(found)
 
@@ -342,7 +348,9 @@ def _local(root: dict[str, Any], ref: str) -> Any:
     """A `#/...` reference inside the same schema; other references are not marked hashes here."""
     if not ref.startswith("#/"):
         return None
+    from urllib.parse import unquote
+
     from mlmeta.documents import MISSING, resolve
 
-    found = resolve(root, ref[1:])
+    found = resolve(root, unquote(ref[1:]))  # a URI fragment: `%25` is `%`, `%20` a space
     return None if found is MISSING else found

@@ -113,7 +113,8 @@ class Seen(Generic[V]):
             yield from list(self._memory)
         else:
             self._write()
-            yield from (key for (key,) in _connection().execute(f"SELECT k FROM {self._table} ORDER BY n"))
+            for (key,) in _connection().execute(f"SELECT k FROM {self._table} ORDER BY n"):
+                yield key.decode("utf-8", "surrogatepass") if type(key) is bytes else key
 
     def __del__(self) -> None:
         if self._table is not None and _database is not None:
@@ -124,9 +125,9 @@ class Seen(Generic[V]):
     def _get(self, key: object, mark: bool) -> Any:
         """The stored value or _MISSING. `mark`: the key is about to be stored (its Bloom bits are set now)."""
         found = self._memory.get(key, _MISSING)  # type: ignore[call-overload]
-        if found is not _MISSING or self._table is None or not self._maybe(key, mark):
-            return found
-        row = _connection().execute(f"SELECT v FROM {self._table} WHERE k = ?", (key,)).fetchone()
+        if found is not _MISSING or self._table is None or not isinstance(key, str) or not self._maybe(key, mark):
+            return found  # (a key that is no string was never stored)
+        row = _connection().execute(f"SELECT v FROM {self._table} WHERE k = ?", (_column(key),)).fetchone()
         return _MISSING if row is None else _load(row[0])
 
     def _maybe(self, key: object, mark: bool) -> bool:
@@ -164,30 +165,62 @@ class Seen(Generic[V]):
     def _write(self) -> None:
         if not self._memory:
             return
-        import orjson  # here: a model file's check loads this module but never writes a table
-
-        database, table, first = _connection(), self._table, self._batches << 32
+        database, table, first = _connection(), self._table, self._batches << 40
         items: list[tuple[str, Any]] = list(self._memory.items())
         database.execute("BEGIN")
         try:
-            step = PER_STATEMENT
-            payloads = [orjson.dumps(dict(items[at : at + step])) for at in range(0, len(items), step)]
-        except orjson.JSONEncodeError:  # a value JSON cannot hold exactly (an int past 64 bits): row by row
-            rows = [(key, marshal.dumps(value), first + n) for n, (key, value) in enumerate(items)]
-            database.executemany(f"INSERT INTO {table} VALUES (?, ?, ?) {_UPSERT}", sorted(rows))
-        else:  # a statement per payload, unpacked by SQLite's JSON functions: no per-row binding
-            for number, payload in enumerate(payloads):
-                database.execute(f"INSERT INTO {table} {_FROM_JSON} {_UPSERT}", (first + (number << 20), payload))
+            payloads = _payloads(items)
+            if payloads is None:  # row by row, each key and value bound as it is
+                rows = [(_column(k), marshal.dumps(v), first + n) for n, (k, v) in enumerate(items)]
+                rows.sort(key=_by_key)
+                database.executemany(f"INSERT INTO {table} VALUES (?, ?, ?) {_UPSERT}", rows)
+            for number, payload in enumerate(payloads or ()):  # unpacked by SQLite's JSON functions: no binding a row
+                database.execute(f"INSERT INTO {table} {_FROM_JSON} {_UPSERT}", (first + (number << 32), payload))
+        except BaseException:
+            database.execute("ROLLBACK")
+            raise
         database.execute("COMMIT")
         self._batches += 1
         self._memory = {}
 
 
-_FROM_JSON = (
-    "SELECT key, CASE WHEN type IN ('array', 'object') THEN value ELSE json_quote(value) END, ? + id"
-    " FROM json_each(?) WHERE true ORDER BY key"
-)  # json_each's id numbers the members in order (with gaps)
+# json_each's id numbers a payload's members in order (with gaps; a byte offset from SQLite 3.45):
+# a key's order number is (its batch << 40) + (its payload << 32) + that id
+_FROM_JSON = "SELECT key, value, ? + id FROM json_each(?) WHERE true ORDER BY key"
 _UPSERT = "ON CONFLICT (k) DO UPDATE SET v = excluded.v"
+
+
+def _payloads(items: list[tuple[str, Any]]) -> list[bytes] | None:
+    """The batch as JSON objects of PER_STATEMENT keys, each value its own JSON text; None: bind row by row.
+
+    A value goes in as text, so it comes back exactly as orjson wrote it (a float to the last
+    digit, true as true). None when JSON cannot carry the batch exactly: an int past 64 bits or a
+    lone surrogate (orjson refuses them), or a key holding NUL (json_each cuts a key there).
+    """
+    import orjson  # here: a model file's check loads this module but never writes a table
+
+    step = PER_STATEMENT
+    try:
+        payloads = [
+            orjson.dumps({key: orjson.dumps(value).decode() for key, value in items[at : at + step]})
+            for at in range(0, len(items), step)
+        ]
+    except orjson.JSONEncodeError:
+        return None
+    return None if any(b"\\u0000" in payload for payload in payloads) else payloads
+
+
+def _column(key: str) -> str | bytes:
+    """SQLite keeps text as UTF-8: a key with a lone surrogate (JSON lets `"\\ud800"` in) is kept as its bytes."""
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return key.encode("utf-8", "surrogatepass")
+    return key
+
+
+def _by_key(row: tuple[Any, ...]) -> tuple[bool, Any]:
+    return type(row[0]) is bytes, row[0]  # text keys and byte keys do not compare: each among its own
 
 
 def _load(stored: Any) -> Any:

@@ -95,11 +95,21 @@ def finish(where: Where) -> Iterator[Problem]:
 
 
 def _allowlist_in_use(run: Run, chosen: Settings) -> bool:
-    """An allowlist was loaded this run, or its file exists (looked up once per run)."""
+    """An allowlist was loaded this run, or there may be one to load (looked up once per run).
+
+    Only a file that is not there is no allowlist: a path that cannot be looked at (a file where
+    a folder should be, no permission) goes to the loader, which refuses it as the usage error it is.
+    """
     if "phi.allowlist" in run.cache:
         return True
     if "phi.allowlist-file" not in run.cache:
-        run.cache["phi.allowlist-file"] = (run.root / chosen.allowlist).exists()
+        try:
+            (run.root / chosen.allowlist).stat()
+            run.cache["phi.allowlist-file"] = True
+        except FileNotFoundError:
+            run.cache["phi.allowlist-file"] = False
+        except OSError:
+            run.cache["phi.allowlist-file"] = True
     found: bool = run.cache["phi.allowlist-file"]
     return found
 
