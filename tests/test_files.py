@@ -40,13 +40,19 @@ def same_as_whole_listing(config: Config) -> list[str]:
     return [name for name, _ in routes(config, "dataset")]
 
 
-def test_a_kinds_files_in_a_git_repository(tmp_path: Path) -> None:
+def git_catalog(tmp_path: Path) -> tuple[Path, Config]:
+    """The catalog in a new git repository (the test is skipped where git is not installed)."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     root = tmp_path / "repo"
     root.mkdir()
     config = catalog(root)
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return root, config
+
+
+def test_a_kinds_files_in_a_git_repository(tmp_path: Path) -> None:
+    root, config = git_catalog(tmp_path)
     subprocess.run(["git", "add", "data/c.json"], cwd=root, check=True)  # tracked and untracked alike
     assert same_as_whole_listing(config) == [
         "data/c.json", "dataset_metadata/a.json", "dataset_metadata/web/b.json", "node_modules/x/g.json"
@@ -83,12 +89,7 @@ def test_without_git_the_folders_are_walked(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_git_by_subprocess_where_there_is_no_posix_spawn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    root = tmp_path / "repo"
-    root.mkdir()
-    config = catalog(root)
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    _, config = git_catalog(tmp_path)
     monkeypatch.delattr("os.posix_spawnp", raising=False)  # as on Windows
     assert same_as_whole_listing(config) == [
         "data/c.json", "dataset_metadata/a.json", "dataset_metadata/web/b.json", "node_modules/x/g.json"

@@ -68,7 +68,7 @@ class Registry:
 
     def get(self, repo_id: str) -> Row | None:
         place = self._index.get(repo_id)
-        return None if place is None else self._row(place)
+        return None if place is None else _decoder()(self._lines[place])
 
     def filter(
         self,
@@ -90,10 +90,6 @@ class Registry:
         if format is not None:
             tests.append(lambda row: format in _strings(row.get("formats")))
         return [row for row in self if all(test(row) for test in tests)]
-
-    def _row(self, place: int) -> Row:
-        row: Row = _decoder()(self._lines[place])
-        return row
 
     def __len__(self) -> int:
         return len(self._lines)
