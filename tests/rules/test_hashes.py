@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mlmeta.rules.hashes import ANY, KEY, diagnose, hashes, key_paths, named_paths, paths_in
+from mlmeta.rules.hashes import ANY, DEEP, KEY, diagnose, hashes, key_paths, named_paths, paths_in
 
 from ..conftest import ROOT, realworld
 from ..helpers import run
@@ -225,7 +225,7 @@ STRING = {"type": "string"}
     [
         ({**OBJECT, "properties": {"a": {"type": "string"}}}, set()),
         ({**OBJECT, "properties": {KEY: {"type": "string"}, "n": {"type": "integer"}}}, {(KEY,)}),
-        ({"type": "object", "properties": {"a": {"type": "string"}}}, None),  # more keys, any values
+        ({"type": "object", "properties": {"a": {"type": "string"}}}, {(KEY,), (ANY, DEEP)}),  # more keys, any values
         ({"type": "object", "additionalProperties": {"type": "number"}}, {(KEY,)}),
         ({"type": "object", "propertyNames": {"pattern": "^[A-Z]+$"}, "additionalProperties": NUMBER}, set()),
         ({"type": "object", "propertyNames": {"maxLength": 5}, "additionalProperties": NUMBER}, set()),
@@ -233,18 +233,20 @@ STRING = {"type": "string"}
         ({**OBJECT, "patternProperties": {"^x-": {"type": "string"}}}, set()),
         ({**OBJECT, "properties": {"m": {"type": "array", "items": {**OBJECT, "properties": {KEY: STRING}}}}},
          {("m", ANY, KEY)}),
-        ({"type": "array"}, None),  # items of any shape
+        ({"type": "array"}, {(ANY, DEEP)}),  # items of any shape
         ({"type": "array", "prefixItems": [{"type": "string"}], "items": False}, set()),
         ({"type": ["string", "null"]}, set()),
         ({"enum": ["a", 1, None]}, set()),
-        ({"enum": [{KEY: "x"}]}, None),
-        ({"anyOf": [{"type": "string"}, {"type": "object"}]}, None),  # one branch open: the whole is
+        ({"enum": [{KEY: "x"}]}, {(KEY,), (ANY, DEEP)}),
+        ({"anyOf": [{"type": "string"}, {"type": "object"}]}, {(KEY,), (ANY, DEEP)}),  # one branch open: the whole is
         ({"anyOf": [{"type": "string"}, {**OBJECT, "properties": {KEY: {"type": "string"}}}]}, {(KEY,)}),
-        ({**OBJECT, "properties": {KEY: {}}}, None),
+        ({**OBJECT, "properties": {KEY: {}}}, {(KEY,), (KEY, KEY), (KEY, ANY, DEEP)}),
+        ({**OBJECT, "properties": {"card": {"type": "object"}, "n": NUMBER}}, {("card", KEY), ("card", ANY, DEEP)}),
+        ({**OBJECT, "properties": {"a": STRING}, "anyOf": [{"required": ["a"]}]}, set()),  # the tightest bound wins
         ({"allOf": [{"type": "object"}, OBJECT]}, set()),  # one conjunct bounds the whole
         ({"$ref": "#/$defs/n", "$defs": {"n": {"type": "object", "additionalProperties": {"$ref": "#/$defs/n"}}}},
-         None),  # recursive: any depth
-        (True, None),
+         {(KEY,), (ANY, DEEP)}),  # recursive: any depth
+        (True, {(DEEP,)}),
         (False, set()),
     ],
 )  # fmt: skip
@@ -307,19 +309,24 @@ def test_the_key_where_only_a_metric_may_sit_is_still_found_in_a_valid_row() -> 
         {"$schema": "http://json-schema.org/draft-07/schema#", "type": "array", "items": [STRING]},
         {"$schema": "http://json-schema.org/draft-07/schema#", "definitions": {"o": {"type": "object"}},
          "$ref": "#/definitions/o", "type": "string"},
-        # an inner `$id` makes its `$ref` mean its own `$defs`, not the root's
-        {**OBJECT, "$defs": {"x": STRING},
-         "properties": {"a": {"$id": "https://example.com/inner.json", "$defs": {"x": {}}, "$ref": "#/$defs/x"}}},
     ],
 )  # fmt: skip
 def test_key_paths_do_not_bound_what_they_do_not_read(schema: dict[str, object]) -> None:
     assert key_paths(schema, KEY) is None
 
 
+def test_below_an_inner_id_the_key_may_sit_anywhere() -> None:
+    """An inner `$id` makes its `$ref` mean its own `$defs`, not the root's: that part is walked."""
+    inner = {"$id": "https://example.com/inner.json", "$defs": {"x": {}}, "$ref": "#/$defs/x"}
+    schema = {**OBJECT, "$defs": {"x": STRING}, "properties": {"a": inner}}
+    assert key_paths(schema, KEY) == {("a", DEEP)}
+
+
 def test_key_paths_read_a_percent_encoded_reference() -> None:
     defs = {"a b": {"type": "object"}, "a%20b": STRING}
     schema = {**OBJECT, "$defs": defs, "properties": {"x": {"$ref": "#/$defs/a%20b"}}}
-    assert key_paths(schema, KEY) is None  # `a b`, an open object; not the string at the literal `a%20b`
+    # `a b`, an open object; not the string at the literal `a%20b`
+    assert key_paths(schema, KEY) == {("x", KEY), ("x", ANY, DEEP)}
 
 
 def test_a_place_two_paths_reach_is_reported_once() -> None:
@@ -329,10 +336,18 @@ def test_a_place_two_paths_reach_is_reported_once() -> None:
 
     places = key_paths(schema, KEY)
     assert places == {(KEY,), ("meta", KEY), (ANY, KEY)}
-    trie: dict[object, object] = {}
-    for path in places:
-        node = trie
-        for step in path:
-            node = node.setdefault(step, {})  # type: ignore[assignment]
-        node[module.END] = True
+    assert places is not None
+    trie = module._compiled(places)
     assert module._reached({"meta": {KEY: "bad"}}, trie) == [("/meta/reproducibility_hash", "bad")]
+
+
+def test_a_free_form_part_is_walked_and_its_hashes_found_once() -> None:
+    schema = {**OBJECT, "properties": {"card": {"type": "object"}, KEY: STRING}}
+    from mlmeta.rules import hashes as module
+
+    places = key_paths(schema, KEY)
+    assert places is not None
+    document = {KEY: "a", "card": {KEY: "b", "deeper": [{"x": {KEY: "c"}}]}}
+    found = module._reached(document, module._compiled(places))
+    assert sorted(found) == [("/card/deeper/0/x/reproducibility_hash", "c"), ("/card/reproducibility_hash", "b"),
+                             ("/reproducibility_hash", "a")]

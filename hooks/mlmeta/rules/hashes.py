@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from types import EllipsisType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlmeta.documents import escape, join
 from mlmeta.findings import Fix, Problem
@@ -30,8 +31,9 @@ NOT_HEX = re.compile(r"[^0-9a-fA-F]")
 ALGORITHM = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,15}\Z")  # short enough to name, e.g. md5, sha1, blake3
 EXPECTED = "sha256:<64 lower-case hex digits>"
 ANY = None  # a path step that matches every array item or object member
+DEEP = ...  # a path's last step: the key may sit at any depth below (a free-form part: walked)
 
-Path = tuple[str | None, ...]
+Path = tuple[str | EllipsisType | None, ...]
 
 
 def check(value: Any, where: Where) -> Iterator[Problem]:
@@ -87,8 +89,9 @@ def hashes(value: Any, kind: str | None, version: int | None, valid: bool = Fals
     """(pointer, value) of every provenance hash in a document, each once.
 
     `valid`: the document passed its kind's schema, so a key named `reproducibility_hash` can
-    only sit where that schema lets it (`named_paths`): those places are looked at, not the
-    whole document. A manifest row is read in a few lookups instead of a walk of every member.
+    only sit where that schema lets it (`named_paths`): those places are looked at, and only
+    the free-form parts (`DEEP`) are walked. A manifest row is read in a few lookups instead of
+    a walk of every member.
     """
     if kind is None or version is None:
         return list(_named(value, "")) if isinstance(value, (dict, list)) else []
@@ -97,56 +100,77 @@ def hashes(value: Any, kind: str | None, version: int | None, valid: bool = Fals
         if everywhere is not None:
             return _reached(value, everywhere)
     found = dict(_named(value, "")) if isinstance(value, (dict, list)) else {}
-    for pointer, item in _reached(value, _trie(kind, version, named=False) or {}):
+    for pointer, item in _reached(value, _trie(kind, version, named=False) or _LEAF):
         found.setdefault(pointer, item)
     return list(found.items())
 
 
-END: Any = object()  # in a trie of paths: a path ends here
+class _Node(NamedTuple):
+    """A node of a trie of paths: what is true of the value the path so far reaches."""
+
+    end: bool  # a path ends here: this value is a hash
+    deep: bool  # the key may sit at any depth below: walk it
+    named: tuple[tuple[str, _Node], ...]  # the members paths go on through, by name
+    anything: _Node | None  # where paths go on through any item or member
+
+
+_LEAF = _Node(False, False, (), None)
 
 
 @cache
-def _trie(kind: str, version: int, named: bool) -> dict[Any, Any] | None:
-    """The schema-marked paths, and with `named` the places the key can sit too, as one trie; None: unbounded."""
+def _trie(kind: str, version: int, named: bool) -> _Node | None:
+    """The schema-marked paths, and with `named` the places the key can sit too, as one trie; None: not bounded."""
     paths = set(marked_paths(kind, version))
     if named:
         places = named_paths(kind, version)
         if places is None:
             return None
         paths |= places
-    root: dict[Any, Any] = {}
+    return _compiled(paths)
+
+
+def _compiled(paths: set[Path] | frozenset[Path]) -> _Node:
+    """The trie of a set of paths, each node's named steps in one tuple."""
+    steps: dict[str | None, set[Path]] = {}
     for path in paths:
-        node = root
-        for step in path:
-            node = node.setdefault(step, {})
-        node[END] = True
-    return root
+        if path and path[0] is not DEEP:
+            steps.setdefault(path[0], set()).add(path[1:])
+    anything = _compiled(steps.pop(ANY)) if ANY in steps else None
+    named = tuple((step, _compiled(rest)) for step, rest in steps.items() if step is not None)
+    return _Node(() in paths, (DEEP,) in paths, named, anything)
 
 
-def _reached(value: Any, trie: dict[Any, Any]) -> list[tuple[str, Any]]:
+def _reached(value: Any, trie: _Node) -> list[tuple[str, Any]]:
     """(pointer, value) of everything the trie's paths reach; a pointer is built for what is reached only."""
-    found: list[tuple[tuple[str | int, ...], Any]] = []
+    found: list[tuple[tuple[str | int, ...] | str, Any]] = []
     _reach(value, trie, (), found)
-    pointers = {("/" + "/".join(map(escape, map(str, tokens))) if tokens else ""): item for tokens, item in found}
-    return list(pointers.items())  # a place two paths reach (a name and a wildcard) once
+    # a place two paths reach (a name and a wildcard, or a walk) once
+    pointers = {(at if type(at) is str else _pointer(at)): item for at, item in found}  # type: ignore[arg-type]
+    return list(pointers.items())
 
 
-def _reach(value: Any, trie: dict[Any, Any], tokens: tuple[str | int, ...], found: list[Any]) -> None:
-    if END in trie:
+def _reach(value: Any, node: _Node, tokens: tuple[str | int, ...], found: list[Any]) -> None:
+    end, deep, named, anything = node  # unpacked: a field read by name costs more, once per row
+    if end:
         found.append((tokens, value))
+    if deep and isinstance(value, (dict, list)):
+        found.extend(_named(value, _pointer(tokens)))
     if isinstance(value, dict):
-        for step, below in trie.items():
-            if step is ANY:
-                for key, item in value.items():
-                    if END in below or isinstance(item, (dict, list)):  # a path goes on only through containers
-                        _reach(item, below, (*tokens, key), found)
-            elif step is not END and step in value:
+        for step, below in named:
+            if step in value:
                 _reach(value[step], below, (*tokens, step), found)
-    elif isinstance(value, list) and ANY in trie:
-        below = trie[ANY]
+        if anything is not None:
+            for key, item in value.items():
+                if anything.end or isinstance(item, (dict, list)):  # a path goes on only through containers
+                    _reach(item, anything, (*tokens, key), found)
+    elif anything is not None and isinstance(value, list):
         for index, item in enumerate(value):
-            if END in below or isinstance(item, (dict, list)):
-                _reach(item, below, (*tokens, index), found)
+            if anything.end or isinstance(item, (dict, list)):
+                _reach(item, anything, (*tokens, index), found)
+
+
+def _pointer(tokens: tuple[str | int, ...]) -> str:
+    return "/" + "/".join(map(escape, map(str, tokens))) if tokens else ""
 
 
 # exact types: a container of these alone holds no hash (a YAML reader's subclasses take the long way)
@@ -223,36 +247,34 @@ DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
 
 def key_paths(root: dict[str, Any], name: str) -> frozenset[Path] | None:
-    """Every path (ANY: any item or member) at which a key `name` can sit in a valid instance; None: unbounded.
+    """Every path (ANY: any item or member) at which a key `name` can sit in a valid instance; None: not read.
 
-    A superset, never less. A schema applies its own keywords, `$ref` and `allOf` together, so
-    any one of them that bounds the places bounds the whole (the fewest places are kept);
-    `anyOf`/`oneOf` bound only when every branch does. An object that admits keys beyond its
-    `properties` admits `name` there (unless `propertyNames` rules it out); a value that may be
-    any JSON at all (no type, an absent `items` or `additionalProperties`, `true`, a recursive
-    `$ref`) admits it at any depth. Keywords that only narrow (`if`, `not`, `contains`...) are
-    not needed for a superset and are not read.
+    A superset, never less. A path that ends in DEEP marks a value that may hold anything at
+    all (no type, an absent `items` or `additionalProperties`, `true`, a recursive `$ref`, an
+    inner `$id`): the key may sit at any depth below it. A schema applies its own keywords,
+    `$ref` and `allOf` together, so any one of them that bounds the places bounds the whole (the
+    tightest is kept); `anyOf`/`oneOf` allow what any branch allows. An object that admits keys
+    beyond its `properties` admits `name` there (unless `propertyNames` rules it out). Keywords
+    that only narrow (`if`, `not`, `contains`...) are not needed for a superset and are not read.
+    None: a draft before 2020-12, whose `items` lists and `$ref` siblings read otherwise.
     """
 
-    def places(node: Any, refs: frozenset[str], depth: int) -> set[Path] | None:
+    def places(node: Any, refs: frozenset[str], depth: int) -> set[Path]:
         if node is False:
             return set()  # nothing is valid here
         if not isinstance(node, dict) or depth > 32 or (node is not root and "$id" in node):
-            return None  # (an inner `$id` changes what its `$ref`s mean: not followed)
+            return {(DEEP,)}  # (an inner `$id` changes what its `$ref`s mean: not followed)
         together = [own(node, refs, depth)]
         ref = node.get("$ref")
         if isinstance(ref, str):
-            together.append(None if ref in refs else places(_local(root, ref), refs | {ref}, depth))
+            together.append({(DEEP,)} if ref in refs else places(_local(root, ref), refs | {ref}, depth))
         together.extend(places(sub, refs, depth) for sub in node.get("allOf") or [])
         for key in ("anyOf", "oneOf"):
             if isinstance(node.get(key), list):
-                branches = [places(branch, refs, depth) for branch in node[key]]
-                bounded = [found for found in branches if found is not None]
-                together.append(set().union(*bounded) if len(bounded) == len(branches) else None)
-        known = [found for found in together if found is not None]
-        return min(known, key=len) if known else None
+                together.append(set().union(*(places(branch, refs, depth) for branch in node[key])))
+        return min(together, key=_looseness)
 
-    def own(node: dict[str, Any], refs: frozenset[str], depth: int) -> set[Path] | None:
+    def own(node: dict[str, Any], refs: frozenset[str], depth: int) -> set[Path]:
         if "const" in node or "enum" in node:
             literals = [node["const"]] if "const" in node else node["enum"] if isinstance(node["enum"], list) else []
             if not any(isinstance(literal, (dict, list)) for literal in literals):
@@ -260,19 +282,16 @@ def key_paths(root: dict[str, Any], name: str) -> frozenset[Path] | None:
         declared = node.get("type")
         types = {declared} if isinstance(declared, str) else set(declared) if isinstance(declared, list) else None
         found: set[Path] = set()
-        for kind, inside in (("object", members), ("array", items)):
-            if types is None or kind in types:
-                more = inside(node, refs, depth)
-                if more is None:
-                    return None
-                found |= more
+        if types is None or "object" in types:
+            found |= members(node, refs, depth)
+        if types is None or "array" in types:
+            found |= items(node, refs, depth)
         return found
 
-    def below(step: str | None, sub: Any, refs: frozenset[str], depth: int) -> set[Path] | None:
-        found = places(sub, refs, depth + 1)
-        return None if found is None else {(step, *path) for path in found}
+    def below(step: str | None, sub: Any, refs: frozenset[str], depth: int) -> set[Path]:
+        return {(step, *path) for path in places(sub, refs, depth + 1)}
 
-    def members(node: dict[str, Any], refs: frozenset[str], depth: int) -> set[Path] | None:
+    def members(node: dict[str, Any], refs: frozenset[str], depth: int) -> set[Path]:
         properties: dict[str, Any] = _table(node, "properties")
         patterns: dict[str, Any] = _table(node, "patternProperties")
         extra = node.get("additionalProperties", True)
@@ -284,27 +303,27 @@ def key_paths(root: dict[str, Any], name: str) -> frozenset[Path] | None:
         if extra is not False:
             subs.append((ANY, extra))
         for step, sub in subs:
-            more = below(step, sub, refs, depth)
-            if more is None:
-                return None
-            found |= more
+            found |= below(step, sub, refs, depth)
         return found
 
-    def items(node: dict[str, Any], refs: frozenset[str], depth: int) -> set[Path] | None:
+    def items(node: dict[str, Any], refs: frozenset[str], depth: int) -> set[Path]:
         prefix = node.get("prefixItems")
         rest = node.get("items", True)
         found: set[Path] = set()
         for sub in [*(prefix if isinstance(prefix, list) else []), *(rest if isinstance(rest, list) else [rest])]:
-            more = below(ANY, sub, refs, depth)  # a list of `items`: draft-07's tuple form
-            if more is None:
-                return None
-            found |= more
+            found |= below(ANY, sub, refs, depth)  # a list of `items`: draft-07's tuple form
         return found
 
     if isinstance(root, dict) and root.get("$schema", DRAFT_2020_12) != DRAFT_2020_12:
-        return None  # older drafts read `items` lists and `$ref` siblings otherwise: not bounded here
-    found = places(root, frozenset(), 0)
-    return None if found is None else frozenset(found)
+        return None
+    return frozenset(places(root, frozenset(), 0))
+
+
+def _looseness(places: set[Path]) -> tuple[int, int, int]:
+    """Of several bounds that all hold, the tightest: the fewest walks of everything, of anything, then places."""
+    walks = [path for path in places if path[-1] is DEEP]
+    everything = sum(all(step is ANY for step in path[:-1]) for path in walks)  # no named step: all is walked
+    return everything, len(walks), len(places)
 
 
 def _table(node: dict[str, Any], key: str) -> dict[str, Any]:

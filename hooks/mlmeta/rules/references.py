@@ -260,19 +260,21 @@ def _cycle(current: Path, start: Path, index: Index, chain: list[Path], seen: se
 
 
 def _base_model(row: dict[str, Any], where: Where) -> Iterator[Problem]:
-    from mlmeta.rules.repo_ids import first_lines
+    seen = where.state.get("repo_ids")
+    if seen is None:  # the file's first row (an import statement per row would cost 2 µs)
+        from mlmeta.rules.repo_ids import first_lines
 
-    seen = first_lines(where)
+        seen = first_lines(where)
     if isinstance(row.get("repo_id"), str):
         seen.setdefault(row["repo_id"], where.line)  # every row, with a base model or not: a later row may name it
     base = row.get("base_model")
     if not isinstance(base, str) or "/" not in base:
         return
-    if base in seen:
-        return  # a row above has it: no need to read the file
     configured = where.run.config.namespace
     if configured and base.partition("/")[0] != configured:
         return  # an external base model: nothing to look up, no need to read the file
+    if base in seen:
+        return  # a row above has it: no need to read the file
     index = _index(where.run)
     if "manifest" not in where.state:
         where.state["manifest"] = index.manifest(where.file)

@@ -11,7 +11,8 @@ walker, the detectors and their libraries load only when a file in scope is chec
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlmeta.config import Config, ConfigError
@@ -77,9 +78,15 @@ def in_scope(kind: str | None, relative: str, config: Config) -> bool:
 def check(value: Any, where: Where) -> list[Problem]:
     if not in_scope(where.kind, where.path, where.run.config):
         return []
+    return _scanner()(value, where, settings(where.run.config, where.run.cache))
+
+
+@cache
+def _scanner() -> Callable[[Any, Where, Settings], list[Problem]]:
+    """`scan.problems`, imported on the first file in scope (an import statement per row costs 2 µs)."""
     from mlmeta.rules.phi.scan import problems
 
-    return problems(value, where, settings(where.run.config, where.run.cache))
+    return problems
 
 
 def finish(where: Where) -> Iterator[Problem]:
