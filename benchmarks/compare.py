@@ -1,18 +1,22 @@
 """Two commits of mlmeta on the same manifest, interleaved in one run: how much a change sped a row up.
 
-    python benchmarks/compare.py BEFORE AFTER [--rows 20000] [--runs 6] [--seed 20240601]
+    python benchmarks/compare.py BEFORE AFTER [--rows 20000] [--runs 6] [--seed 20240601] [--instructions]
 
 The suite's cases compare mlmeta with its peers; this compares mlmeta with itself. Each commit is
 exported with `git archive` into a temporary folder and run as `python -m mlmeta check` with that
 source first on the path, alternately, on one generated manifest (the rows of case 3). A shared VM
 drifts by a third from hour to hour, so only figures from the same run are compared: the least CPU
-time (user + system) of each commit's runs, per row and as a ratio.
+time (user + system) of each commit's runs, per row and as a ratio. With `--instructions` each
+commit runs once under valgrind's callgrind instead, and the instructions it executed are compared:
+the same on every run and every machine load, about 50 times slower to take.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -48,6 +52,18 @@ def cpu_seconds(source: Path, folder: Path) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def instructions(source: Path, folder: Path) -> float:
+    """Instructions one whole `mlmeta check models.jsonl` executes (callgrind), start-up included."""
+    env = {**os.environ, "PYTHONPATH": str(source)}
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-m", "mlmeta",
+            "check", "models.jsonl"]  # fmt: skip
+    run = subprocess.run(argv, cwd=folder, env=env, capture_output=True, text=True)
+    collected = re.search(r"Collected : (\d+)", run.stderr)
+    if run.returncode != 0 or collected is None:
+        raise SystemExit(f"{source.parent.name} ({source}): mlmeta check failed under valgrind\n{run.stderr[-2000:]}")
+    return float(collected.group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("before")
@@ -55,7 +71,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=6)
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--instructions", action="store_true", help="count instructions (valgrind) instead of time")
     args = parser.parse_args()
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind on PATH")
     with tempfile.TemporaryDirectory() as temporary:
         work = Path(temporary)
         sources = {"before": export(args.before, work / "before"), "after": export(args.after, work / "after")}
@@ -64,12 +83,18 @@ def main() -> None:
         (folder / "pyproject.toml").write_text('[tool.mlmeta]\nnamespace = "OpenMed"\n', encoding="utf-8")
         data.write_manifest(folder / "models.jsonl", args.rows, args.seed)
         least = dict.fromkeys(sources, float("inf"))
-        for _ in range(args.runs):  # alternate: a slow patch of the machine hits both alike
-            for name, source in sources.items():
-                least[name] = min(least[name], cpu_seconds(source, folder))
-    for side, seconds in least.items():
+        if args.instructions:
+            least = {name: instructions(source, folder) for name, source in sources.items()}
+        else:
+            for _ in range(args.runs):  # alternate: a slow patch of the machine hits both alike
+                for name, source in sources.items():
+                    least[name] = min(least[name], cpu_seconds(source, folder))
+    for side, amount in least.items():
         commit = getattr(args, side)
-        print(f"{commit:>12}  {seconds:.2f} s CPU  {seconds / args.rows * 1e6:.1f} µs a row (start-up included)")
+        if args.instructions:
+            print(f"{commit:>12}  {amount / 1e6:,.0f} M instructions  {amount / args.rows:,.0f} a row (start-up included)")
+        else:
+            print(f"{commit:>12}  {amount:.2f} s CPU  {amount / args.rows * 1e6:.1f} µs a row (start-up included)")
     print(f"{'ratio':>12}  {least['after'] / least['before']:.2f} (after / before, {args.rows} rows)")
 
 

@@ -1,4 +1,7 @@
-"""The floor for cases 1 and 2: read, parse (orjson) and validate (jsonschema-rs), nothing else."""
+"""The floor: read, parse (orjson) and validate (jsonschema-rs), nothing else.
+
+Cases 1 and 2 give it model files (one document each); case 3 a JSON Lines file (one per row).
+"""
 import sys
 
 import jsonschema_rs
@@ -9,7 +12,9 @@ with open(sys.argv[1], "rb") as handle:
 failed = False
 for name in sys.argv[2:]:
     with open(name, "rb") as handle:
-        for error in validator.iter_errors(orjson.loads(handle.read())):
-            failed = True
-            print(f"{name}: {error.message}")
+        documents = (line for line in handle if line.strip()) if name.endswith(".jsonl") else [handle.read()]
+        for document in documents:
+            for error in validator.iter_errors(orjson.loads(document)):
+                failed = True
+                print(f"{name}: {error.message}")
 sys.exit(1 if failed else 0)

@@ -8,7 +8,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,22 +41,26 @@ class Failed(RuntimeError):
     """A command exited with an unexpected code: its figure would mean nothing."""
 
 
+LAUNCH = Path(__file__).resolve().parent / "launch.py"
+
+
 def run_once(command: Command) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one run of the whole process, start-up included."""
-    with tempfile.TemporaryFile() as out:
-        start = time.perf_counter()
-        process = subprocess.Popen(command.argv, cwd=command.cwd, env=command.env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage, not every child's so far
-        seconds = time.perf_counter() - start
-        process.returncode = code = os.waitstatus_to_exitcode(status)
+    """Wall seconds and peak RSS (KiB) of one run of the whole process, start-up included.
+
+    The command is started by `launch.py`, a small process of its own, so that its peak RSS is not
+    floored at this runner's (Linux keeps the high-water mark across exec).
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report"
+        argv = [sys.executable, "-I", "-S", str(LAUNCH), str(report), *command.argv]
+        code = subprocess.run(argv, cwd=command.cwd, env=command.env, stdout=out, stderr=subprocess.STDOUT).returncode
         if code != command.expect:
             out.seek(0)
             shown = out.read(4000).decode("utf-8", "replace")
             typed = " ".join(command.argv)
             raise Failed(f"{command.label}: exit {code}, expected {command.expect}\n$ {typed}\n{shown}")
-    # ru_maxrss is KiB on Linux, bytes on macOS
-    rss = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
-    return seconds, rss
+        seconds, rss = report.read_text(encoding="ascii").split()
+    return float(seconds), int(rss)
 
 
 def measure(commands: list[Command], runs: int, warmups: int = 1) -> list[Result]:

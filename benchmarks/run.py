@@ -245,6 +245,8 @@ def case_manifest(bench: Bench) -> None:
     print(f"mlmeta rules for a manifest: {manifest_rules()}.")
     print("parse floor: `benchmarks/parse_floor.py` reads the file and parses every line with the fastest parser "
           f"installed ({parser_name()}), nothing else.")
+    print("validation floor: `benchmarks/floor.py` reads, parses (orjson) and validates (jsonschema-rs) every row, "
+          "nothing else: what the schema alone costs, before any rule.")
     print("jsonschema: `benchmarks/jsonschema_loop.py`, python-jsonschema's validator built once, json.loads and "
           "iter_errors per row (formats checked); slow, so at most 3 runs and no warm-up.")
     print("check-jsonschema: not measured. It cannot read JSON Lines (it validates one JSON/YAML/TOML document "
@@ -253,15 +255,18 @@ def case_manifest(bench: Bench) -> None:
     commands = [
         command("mlmeta", [tool("mlmeta"), "check", "models.jsonl"], folder),
         command("parse-floor", [sys.executable, str(HERE / "parse_floor.py"), "models.jsonl"], folder),
+        command("validation-floor", [sys.executable, str(HERE / "floor.py"), schema, "models.jsonl"], folder),
         command("jsonschema", [sys.executable, str(HERE / "jsonschema_loop.py"), schema, "models.jsonl"], folder,
                 max_runs=min(3, bench.runs_for(3))),
     ]
     results = by_label(measure(commands, bench.runs_for(3)))
     table(list(results.values()))
-    mlmeta = results["mlmeta"].median
+    mlmeta, parse, validation = (results[label].median for label in ("mlmeta", "parse-floor", "validation-floor"))
     ratios(bench, 3, [
-        ("mlmeta / parse floor", mlmeta / results["parse-floor"].median, 4),
+        ("mlmeta / parse floor", mlmeta / parse, 4),
         ("mlmeta / jsonschema", mlmeta / results["jsonschema"].median, 0.05),
+        ("validation floor / parse floor (the schema alone)", validation / parse, None),
+        ("mlmeta / validation floor (the rules, the findings, the engine)", mlmeta / validation, None),
     ])
 
 
@@ -276,7 +281,8 @@ def parser_name() -> str:
 
 def case_growth(bench: Bench) -> None:
     heading("Case 4: growth, the manifest case at " + ", ".join(f"{n:,}" for n in bench.sizes.growth) + " rows")
-    print("`mlmeta check models.jsonl` alone, every rule on; peak RSS is the mlmeta process's own (wait4 rusage).\n")
+    print("`mlmeta check models.jsonl` alone, every rule on; peak RSS is the mlmeta process's own "
+          "(wait4 rusage, read by `launch.py`).\n")
     results: list[tuple[int, Result]] = []
     for rows in bench.sizes.growth:
         folder = manifest(bench, rows)
