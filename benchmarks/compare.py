@@ -92,7 +92,7 @@ def main() -> None:
     for side, amount in least.items():
         commit = getattr(args, side)
         if args.instructions:
-            print(f"{commit:>12}  {amount / 1e6:,.0f} M instructions  {amount / args.rows:,.0f} a row (start-up included)")
+            print(f"{commit:>12}  {amount / 1e6:,.0f} M instructions  {amount / args.rows:,.0f} a row (with start-up)")
         else:
             print(f"{commit:>12}  {amount:.2f} s CPU  {amount / args.rows * 1e6:.1f} µs a row (start-up included)")
     print(f"{'ratio':>12}  {least['after'] / least['before']:.2f} (after / before, {args.rows} rows)")
