@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import import_module
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlmeta.config import Config
 from mlmeta.documents import Document, read
@@ -55,6 +55,13 @@ class Options:
         self.select = select
         self.strict = strict
         self.fix = fix
+
+
+class _Plan(NamedTuple):
+    kind: str | None
+    version: int | None
+    validator: Any  # the compiled schema; None: no schema check (no kind, or not selected)
+    checks: list[Check]
 
 
 class Engine:
@@ -140,6 +147,7 @@ class Engine:
         if raw is not None and chosen is not None:  # the whole file: the reader need not read it again
             options["raw"] = raw
         route: Route | None = None
+        plan = _Plan(None, None, None, [])
         state: dict[str, Any] = {}
         edits: list[tuple[Finding, Edit]] = []
         for number, document in enumerate(read(path, fmt, shown, **options)):
@@ -149,7 +157,8 @@ class Engine:
                 except RouteError as error:
                     yield self._finding(document, Problem(_ref_pointer(document), "schema-ref", str(error)), None)
                     return
-            found = self._document(document, route, path, state, edits)
+                plan = self._plan(route)
+            found = self._document(document, route, plan, path, state, edits)
             if found:
                 yield from found
         yield from self._finish(shown, path, route, state)
@@ -190,10 +199,18 @@ class Engine:
             rule in RULES and RULES[rule].kinds is None for rule in selected
         )
 
+    def _plan(self, route: Route | None) -> _Plan:
+        """What every document of a file meets, looked up once per file (a JSONL file has a document per row)."""
+        kind, version = (route.kind, route.version) if route else (None, None)
+        schema = kind is not None and version is not None and self.wants("schema")
+        validator = self.validators.get(kind, version) if schema else None  # type: ignore[arg-type]
+        return _Plan(kind, version, validator, [check for _, check in self.checks(kind)])
+
     def _document(
         self,
         document: Document,
         route: Route | None,
+        plan: _Plan,
         path: Path,
         state: dict[str, Any],
         edits: list[tuple[Finding, Edit]],
@@ -204,17 +221,18 @@ class Engine:
             value = document.value
             problems: list[Problem] = []
             valid = False  # known to pass its schema: rules may then skip what the schema rules out
-            if route is not None and self.wants("schema"):
-                problems = self._schema(value, route)
-                valid = not problems
+            if plan.validator is not None:
+                # is_valid first: the common answer, a third cheaper than collecting no errors
+                valid = plan.validator.is_valid(value)
+                if not valid:
+                    problems = self._schema_problems(value, plan)
                 if problems and document.problems:
                     # a value already reported while reading (NaN, a duplicate key) is not reported again
                     read_already = {problem.pointer for problem, _ in document.problems if problem.pointer}
                     problems = [p for p in problems if p.pointer not in read_already]
-            kind, version = (route.kind, route.version) if route else (None, None)
             select = self.options.select
-            where = Where(document.path, path, kind, version, document.line, self.run, state, valid)
-            for _, check in self.checks(kind):
+            where = Where(document.path, path, plan.kind, plan.version, document.line, self.run, state, valid)
+            for check in plan.checks:
                 if select is None:
                     problems.extend(check(value, where))
                 else:
@@ -250,15 +268,12 @@ class Engine:
             return
         self.fixed.extend(finding._replace(severity="fixed", message=edit.done) for finding, edit in edits)
 
-    def _schema(self, value: Any, route: Route) -> list[Problem]:
-        assert route.version is not None
-        validator = self.validators.get(route.kind, route.version)
-        if validator.is_valid(value):  # the common answer, a third cheaper than collecting no errors
-            return []
+    def _schema_problems(self, value: Any, plan: _Plan) -> list[Problem]:
         from mlmeta.schema_errors import problems  # only when there is an error to explain
 
-        schema = load_schema(route.kind, route.version)
-        return [problem for error in validator.iter_errors(value) for problem in problems(error, schema)]
+        assert plan.kind is not None and plan.version is not None
+        schema = load_schema(plan.kind, plan.version)
+        return [problem for error in plan.validator.iter_errors(value) for problem in problems(error, schema)]
 
     def _finding(
         self, document: Document, problem: Problem, route: Route | None, where: tuple[int, int] | None = None
