@@ -71,7 +71,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=6)
     parser.add_argument("--seed", type=int, default=20240601)
-    parser.add_argument("--instructions", action="store_true", help="count instructions (valgrind) instead of time")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions (valgrind), one run each; --runs is not used")  # fmt: skip
     args = parser.parse_args()
     if args.instructions and shutil.which("valgrind") is None:
         parser.error("--instructions needs valgrind on PATH")

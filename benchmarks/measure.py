@@ -54,7 +54,7 @@ def run_once(command: Command) -> tuple[float, int]:
         report = Path(folder) / "report"
         argv = [sys.executable, "-I", "-S", str(LAUNCH), str(report), *command.argv]
         code = subprocess.run(argv, cwd=command.cwd, env=command.env, stdout=out, stderr=subprocess.STDOUT).returncode
-        if code != command.expect:
+        if code != command.expect or not report.exists():  # (no report: the command could not be started)
             out.seek(0)
             shown = out.read(4000).decode("utf-8", "replace")
             typed = " ".join(command.argv)

@@ -184,7 +184,7 @@ def _named(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
         for key, item in value.items():
             if key == KEY:
                 yield join(pointer, key), item
-            elif isinstance(item, (dict, list)) and _may_hold(item):
+            if isinstance(item, (dict, list)) and _may_hold(item):  # a hash's own value too: any depth is any
                 yield from _named(item, join(pointer, key))
     else:
         for index, item in enumerate(value):
@@ -244,6 +244,7 @@ def named_paths(kind: str, version: int) -> frozenset[Path] | None:
 
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+MAX_PLACES = 1_000  # places one schema node may bound the key to before it is simply walked
 
 
 def key_paths(root: dict[str, Any], name: str) -> frozenset[Path] | None:
@@ -259,6 +260,8 @@ def key_paths(root: dict[str, Any], name: str) -> frozenset[Path] | None:
     None: a draft before 2020-12, whose `items` lists and `$ref` siblings read otherwise.
     """
 
+    targets: dict[str, set[Path]] = {}  # $ref -> its places, worked out once (mutual recursion would be factorial)
+
     def places(node: Any, refs: frozenset[str], depth: int) -> set[Path]:
         if node is False:
             return set()  # nothing is valid here
@@ -267,12 +270,18 @@ def key_paths(root: dict[str, Any], name: str) -> frozenset[Path] | None:
         together = [own(node, refs, depth)]
         ref = node.get("$ref")
         if isinstance(ref, str):
-            together.append({(DEEP,)} if ref in refs else places(_local(root, ref), refs | {ref}, depth))
+            if ref in refs:
+                together.append({(DEEP,)})
+            else:  # a superset wherever it was worked out, so one answer serves every use
+                if ref not in targets:
+                    targets[ref] = places(_local(root, ref), refs | {ref}, depth)
+                together.append(targets[ref])
         together.extend(places(sub, refs, depth) for sub in node.get("allOf") or [])
         for key in ("anyOf", "oneOf"):
             if isinstance(node.get(key), list):
                 together.append(set().union(*(places(branch, refs, depth) for branch in node[key])))
-        return min(together, key=_looseness)
+        found = min(together, key=_looseness)
+        return found if len(found) <= MAX_PLACES else {(DEEP,)}  # past that, one walk is cheaper
 
     def own(node: dict[str, Any], refs: frozenset[str], depth: int) -> set[Path]:
         if "const" in node or "enum" in node:
@@ -364,12 +373,20 @@ def _values(node: dict[str, Any], key: str) -> list[Any]:
 
 
 def _local(root: dict[str, Any], ref: str) -> Any:
-    """A `#/...` reference inside the same schema; other references are not marked hashes here."""
+    """A `#/...` reference inside the same schema; None for any other (not read here: anything may be there).
+
+    A pointer that passes through an inner `$id` is not read either: it would mean that
+    resource's own members, not the root's.
+    """
     if not ref.startswith("#/"):
         return None
     from urllib.parse import unquote
 
-    from mlmeta.documents import MISSING, resolve
+    from mlmeta.documents import MISSING, resolve, tokens
 
-    found = resolve(root, unquote(ref[1:]))  # a URI fragment: `%25` is `%`, `%20` a space
-    return None if found is MISSING else found
+    node: Any = root
+    for token in tokens(unquote(ref[1:])):  # a URI fragment: `%25` is `%`, `%20` a space
+        node = resolve(node, "/" + escape(token))
+        if node is MISSING or (isinstance(node, dict) and "$id" in node):
+            return None
+    return node

@@ -123,7 +123,7 @@ class Seen(Generic[V]):
         """The stored value or _MISSING. `mark`: the key is about to be stored (its Bloom bits are set now)."""
         found = self._memory.get(key, _MISSING)  # type: ignore[call-overload]
         if found is not _MISSING or self._table is None or not isinstance(key, str) or not self._maybe(key, mark):
-            return found  # (a key that is no string was never stored)
+            return found  # (`get` and `in` may be asked for a key that is no string: it was never stored)
         return self._stored(key)
 
     def _stored(self, key: str) -> Any:
