@@ -58,8 +58,7 @@ class Options:
 
 
 class _Plan(NamedTuple):
-    kind: str | None
-    version: int | None
+    route: Route | None
     validator: Any  # the compiled schema; None: no schema check (no kind, or not selected)
     checks: list[Check]
 
@@ -147,7 +146,7 @@ class Engine:
         if raw is not None and chosen is not None:  # the whole file: the reader need not read it again
             options["raw"] = raw
         route: Route | None = None
-        plan = _Plan(None, None, None, [])
+        plan = _Plan(None, None, [])
         state: dict[str, Any] = {}
         edits: list[tuple[Finding, Edit]] = []
         for number, document in enumerate(read(path, fmt, shown, **options)):
@@ -158,7 +157,7 @@ class Engine:
                     yield self._finding(document, Problem(_ref_pointer(document), "schema-ref", str(error)), None)
                     return
                 plan = self._plan(route)
-            found = self._document(document, route, plan, path, state, edits)
+            found = self._document(document, plan, path, state, edits)
             if found:
                 yield from found
         yield from self._finish(shown, path, route, state)
@@ -201,21 +200,22 @@ class Engine:
 
     def _plan(self, route: Route | None) -> _Plan:
         """What every document of a file meets, looked up once per file (a JSONL file has a document per row)."""
-        kind, version = (route.kind, route.version) if route else (None, None)
+        kind, version = route or (None, None)
         schema = kind is not None and version is not None and self.wants("schema")
         validator = self.validators.get(kind, version) if schema else None  # type: ignore[arg-type]
-        return _Plan(kind, version, validator, [check for _, check in self.checks(kind)])
+        return _Plan(route, validator, [check for _, check in self.checks(kind)])
 
     def _document(
         self,
         document: Document,
-        route: Route | None,
         plan: _Plan,
         path: Path,
         state: dict[str, Any],
         edits: list[tuple[Finding, Edit]],
     ) -> list[Finding]:
         """The findings of one document (a JSONL row), sorted; called once per row, so kept lean."""
+        route = plan.route
+        kind, version = route or (None, None)
         found: list[Finding] = [self._finding(document, problem, route, where) for problem, where in document.problems]
         if document.ok:
             value = document.value
@@ -231,7 +231,7 @@ class Engine:
                     read_already = {problem.pointer for problem, _ in document.problems if problem.pointer}
                     problems = [p for p in problems if p.pointer not in read_already]
             select = self.options.select
-            where = Where(document.path, path, plan.kind, plan.version, document.line, self.run, state, valid)
+            where = Where(document.path, path, kind, version, document.line, self.run, state, valid)
             for check in plan.checks:
                 if select is None:
                     problems.extend(check(value, where))
@@ -245,7 +245,7 @@ class Engine:
                 else:
                     edits.append((finding, edit))
         if found:
-            found = self._redacted(found, route.kind if route else None, document.path)
+            found = self._redacted(found, kind, document.path)
             found.sort(key=Finding.sort_key)
         return found
 
@@ -271,8 +271,8 @@ class Engine:
     def _schema_problems(self, value: Any, plan: _Plan) -> list[Problem]:
         from mlmeta.schema_errors import problems  # only when there is an error to explain
 
-        assert plan.kind is not None and plan.version is not None
-        schema = load_schema(plan.kind, plan.version)
+        assert plan.route is not None and plan.route.version is not None
+        schema = load_schema(plan.route.kind, plan.route.version)
         return [problem for error in plan.validator.iter_errors(value) for problem in problems(error, schema)]
 
     def _finding(

@@ -87,14 +87,17 @@ class Seen(Generic[V]):
         """The value stored for `key`, storing `value` first when there is none (as dict.setdefault).
 
         Called for every row of a manifest, so the common answers take no call: a key in memory,
-        and a new key the Bloom filter has never seen (one call).
+        and a new key while the table is in memory.
         """
         memory = self._memory
-        found = memory.get(key, _MISSING)
-        if found is _MISSING and self._table is not None and self._maybe(key, mark=True):
-            found = self._stored(key)
+        if self._table is None:
+            found = memory.setdefault(key, value)
+            if len(memory) > self._spill:
+                self._grow()
+            return found
+        found = self._get(key, mark=True)
         if found is not _MISSING:
-            return found  # type: ignore[no-any-return]
+            return cast(V, found)
         memory[key] = value
         if len(memory) > self._spill:
             self._grow()
@@ -123,11 +126,7 @@ class Seen(Generic[V]):
         """The stored value or _MISSING. `mark`: the key is about to be stored (its Bloom bits are set now)."""
         found = self._memory.get(key, _MISSING)  # type: ignore[call-overload]
         if found is not _MISSING or self._table is None or not isinstance(key, str) or not self._maybe(key, mark):
-            return found  # (`get` and `in` may be asked for a key that is no string: it was never stored)
-        return self._stored(key)
-
-    def _stored(self, key: str) -> Any:
-        """The value written to disk for a key, or _MISSING."""
+            return found  # (a key that is no string was never stored)
         row = _connection().execute(f"SELECT v FROM {self._table} WHERE k = ?", (_column(key),)).fetchone()
         return _MISSING if row is None else _load(row[0])
 
