@@ -186,11 +186,11 @@ class Engine:
                 if self.wants(p.rule):
                     yield Finding(shown, 1, 1, p.pointer, kind, version, p.rule, p.severity, p.message)
 
-    def _redacted(self, found: list[Finding], kind: str | None, shown: str) -> list[Finding]:
-        """In files the no-PHI rule covers, no finding's pointer or message shows a key that holds PHI."""
-        from mlmeta.rules.phi import in_scope, redact
+    def _redacted(self, found: list[Finding]) -> list[Finding]:
+        """No finding's pointer or message shows a key in which a no-PHI detector finds an identifier."""
+        from mlmeta.rules.phi import redact
 
-        return redact(found) if in_scope(kind, shown, self.config) else found
+        return redact(found)
 
     def _any_kind_rules(self) -> bool:
         selected = self.options.select
@@ -245,7 +245,7 @@ class Engine:
                 else:
                     edits.append((finding, edit))
         if found:
-            found = self._redacted(found, kind, document.path)
+            found = self._redacted(found)
             found.sort(key=Finding.sort_key)
         return found
 

@@ -6,14 +6,12 @@ says what was expected and what type was found, never the offending value.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from mlmeta.documents import join
 from mlmeta.findings import Problem
 
-_SAFE_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_.$-]{0,63}\Z")
 _FORMATS = {"date": "a real date (YYYY-MM-DD)", "date-time": "an RFC 3339 date-time", "uri": "a URI"}
 
 
@@ -32,8 +30,9 @@ def json_type(value: Any) -> str:
 
 
 def show_key(key: str) -> str:
-    """A key as it may be printed: identifier-like keys by name, anything else by length only."""
-    return repr(key) if _SAFE_KEY.match(key) else f"<a key of {len(key)} characters>"
+    """A key as printed: by name, so that `25-shot` can be found and fixed. A key that holds PHI is
+    hidden afterwards by the no-PHI redaction, which every file's findings pass through."""
+    return repr(key)
 
 
 def _choices(values: list[Any]) -> str:
@@ -51,7 +50,7 @@ def _sub_schema(schema: Any, path: list[Any]) -> Any:
 
 
 def _did_you_mean(key: str, parent: Any) -> str:
-    if not isinstance(parent, dict) or not _SAFE_KEY.match(key):
+    if not isinstance(parent, dict):
         return ""
     import difflib  # not at import: the no-PHI walker imports this module for show_key alone
 
@@ -125,6 +124,13 @@ def _alternatives(error: Any, pointer: str, schema: dict[str, Any]) -> Iterator[
         expected = " or ".join(types) or "another shape"
         yield Problem(pointer, "schema", f"expected {expected}, got {json_type(error.instance)}")
         return
+    if len(meant) < len(branches) and all(_fails_value(e, path) for b in meant for e in b):
+        # a type that fits no branch but one with a fixed value (a stderr `"N/A"`): say both, not just the value
+        types = sorted({str(t) for b in branches for e in b if e.kind.name == "type" for t in _types(e.kind)})
+        values = [v for b in meant for e in b for v in _values(e.kind)]
+        expected = " or ".join([*types, _choices(values)])
+        yield Problem(pointer, "schema", f"expected {expected}, got {json_type(error.instance)}")
+        return
     if all(e.kind.name == "required" and list(e.instance_path) == path for b in meant for e in b):
         keys = ", ".join(show_key(str(e.kind.property)) for b in meant for e in b)
         yield Problem(pointer, "schema", f"missing required key: one of {keys}")
@@ -142,6 +148,14 @@ def _alternatives(error: Any, pointer: str, schema: dict[str, Any]) -> Iterator[
 def _fails_discriminator(error: Any, path: list[Any]) -> bool:
     here = list(error.instance_path)
     return error.kind.name in ("const", "enum") and len(here) == len(path) + 1 and here[:-1] == path
+
+
+def _fails_value(error: Any, path: list[Any]) -> bool:
+    return error.kind.name in ("const", "enum") and list(error.instance_path) == path
+
+
+def _values(kind: Any) -> list[Any]:
+    return list(kind.options) if kind.name == "enum" else [getattr(kind, "expected_value", None)]
 
 
 def _types(kind: Any) -> list[Any]:

@@ -100,6 +100,19 @@ class Taxonomy:
         found = self.find(parent) if parent else None
         return parent if found is not None and found.slot() and last and "/" not in last else None
 
+    def labels(self) -> set[str]:
+        """Every node's own name (placeholders aside): the words a `doc_type` list may hold."""
+        return {path.rpartition("/")[2] for path in self.paths() if "<" not in path}
+
+    def label_problem(self, label: str) -> str | None:
+        """Why a word of a `doc_type` list is no node of the tree (with the nearest), or None when it is."""
+        labels = self.labels()
+        if label in labels:
+            return None
+        close = difflib.get_close_matches(label.lower(), sorted(labels), n=1, cutoff=0.75)
+        hint = f"; did you mean '{close[0]}'?" if close else " (mlmeta taxonomy prints the tree)"
+        return f"not a node of the dataset taxonomy{hint}"
+
     def paths(self) -> list[str]:
         """Every node as a path, placeholders included, in tree order."""
         return [path for path, _, _ in self.walk()]

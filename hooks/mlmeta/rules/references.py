@@ -1,10 +1,14 @@
 """References between files resolve (`reference`).
 
-- a model's `pretraining_data` names -> a dataset file of the catalog has that `name`;
+- a model's `training_stages[].data` -> a dataset file of the catalog: `dataset_metadata/<data>.json`
+  (any dataset file of that name, or whose `name` it is); its `pre_training_data` path -> a file,
+  relative to the model file's folder or to the catalog folder above it (both forms are written);
 - a dataset's `file_pointer` -> the file exists, relative to the pointing file's folder, and
   following pointers from a file never comes back to it (the cycle is named);
 - a results file's `model_name` -> a model file of the catalog: `model_metadata/<org>_<name>.json`
-  (as the collector names it) or any model file whose `id` or `name` is it;
+  (as the collector names it) or any model file whose `id` or `name` is it. Score files outnumber
+  model files in real catalogs, so a missing one is only a note, and only when a close model id
+  suggests a misspelling;
 - a manifest row's `base_model` in the manifest's own namespace -> a row with that `repo_id`.
 
 pre-commit passes only the changed files, so the rest of the repository is read here: the
@@ -45,7 +49,8 @@ def check(value: Any, where: Where) -> Iterator[Problem]:
         where.state["in_catalog"] = not index.excluded(where.path)
     in_catalog: bool = where.state["in_catalog"]
     if where.kind == "model" and in_catalog:
-        yield from _pretraining_data(value, index)
+        yield from _training_data(value, index)
+        yield from _pre_training_data(value, where)
     elif where.kind == "dataset":
         yield from _pointers(value, where, index)
         if in_catalog:
@@ -109,14 +114,24 @@ class Index:
         return [root / name for name in self._by_kind[kind]]
 
     def datasets(self) -> dict[str, list[Path]]:
-        """Dataset name -> the files that carry it."""
+        """Dataset name -> the files that carry it: a file is named by its stem, and by its `name` if it has one."""
         if self._datasets is None:
             self._datasets = {}
             for path in self.files("dataset"):
+                self._datasets.setdefault(path.stem, []).append(path)
                 value = self.value(path)
-                if isinstance(value, dict) and isinstance(value.get("name"), str):
+                if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"] != path.stem:
                     self._datasets.setdefault(value["name"], []).append(path)
         return self._datasets
+
+    def named(self) -> dict[str, list[Path]]:
+        """Dataset `name` -> the files whose `name` it is (a name only the file stem gives is not a claim)."""
+        names: dict[str, list[Path]] = {}
+        for path in self.files("dataset"):
+            value = self.value(path)
+            if isinstance(value, dict) and isinstance(value.get("name"), str):
+                names.setdefault(value["name"], []).append(path)
+        return names
 
     def models(self) -> dict[str, Path]:
         """What names a model file: its `id`, its `name`, and the Hub id its file name spells (`org_name.json`)."""
@@ -188,19 +203,33 @@ def _did_you_mean(name: str, known: Any, index: Index) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def _pretraining_data(value: dict[str, Any], index: Index) -> Iterator[Problem]:
-    names = value.get("pretraining_data")
-    for position, name in enumerate(names if isinstance(names, list) else []):
-        if isinstance(name, str) and name not in index.datasets():
-            message = f"no dataset file has this name{_did_you_mean(name, index.datasets(), index)}"
-            yield Problem(f"/pretraining_data/{position}", RULE, message)
+def _training_data(value: dict[str, Any], index: Index) -> Iterator[Problem]:
+    stages = value.get("training_stages")
+    for position, stage in enumerate(stages if isinstance(stages, list) else []):
+        name = stage.get("data") if isinstance(stage, dict) else None
+        if isinstance(name, str) and name and name not in index.datasets():
+            message = f"no dataset file has this name (dataset_metadata/<data>.json){_did_you_mean(name, index.datasets(), index)}"
+            yield Problem(f"/training_stages/{position}/data", RULE, message)
+
+
+def _pre_training_data(value: dict[str, Any], where: Where) -> Iterator[Problem]:
+    target = value.get("pre_training_data")
+    if not isinstance(target, str) or not target:
+        return
+    if _absolute(target):
+        yield Problem("/pre_training_data", RULE, "pre_training_data is a relative path, not an absolute one")
+        return
+    folder = where.file.parent
+    if not any((base / target).is_file() for base in (folder, folder.parent, where.run.root)):
+        message = "pre_training_data names no file (relative to this file's folder or the folder above it)"
+        yield Problem("/pre_training_data", RULE, message)
 
 
 def _same_name(value: dict[str, Any], where: Where, index: Index) -> Iterator[Problem]:
     name = value.get("name")
     if not isinstance(name, str):
         return
-    others = [p for p in index.datasets().get(name, []) if p.resolve() != where.file.resolve()]
+    others = [p for p in index.named().get(name, []) if p.resolve() != where.file.resolve()]
     if others:
         message = f"{index.shown(others[0])} has the same name, so a model naming it is ambiguous"
         yield Problem("/name", RULE, message, "warning")
@@ -213,8 +242,10 @@ def _model_name(value: dict[str, Any], index: Index) -> Iterator[Problem]:
     models = index.models()
     if name in models or f"file:{name.replace('/', '_')}.json" in models:
         return
-    message = "no model file has this id or name (the collector writes model_metadata/<org>_<name>.json)"
-    yield Problem("/model_name", RULE, message + _did_you_mean(name, models, index))
+    near = _did_you_mean(name, models, index)
+    if near:
+        message = "no model file has this id or name (the collector writes model_metadata/<org>_<name>.json)"
+        yield Problem("/model_name", RULE, message + near, "note")
 
 
 def _pointers(value: dict[str, Any], where: Where, index: Index) -> Iterator[Problem]:

@@ -1,8 +1,10 @@
 """Dataset `doc_type`s and `summary.mix` keys are paths of the taxonomy tree, and lie under the file's folder.
 
 `taxonomy-path`: every path is a node of the bundled tree or of `[tool.mlmeta.taxonomy] extend`;
-an unknown one gets the nearest valid path. Its message is more precise than the schema's pattern
-error at the same place, which it replaces.
+an unknown one gets the nearest valid path. A `doc_type` is written in two forms: a path string
+(`code/source_code`) or a list (`["code", "source_code"]`, later files), which is either the path's
+parts or labels of the tree (`["encyclopedic"]`); each label must be a node's name. A `summary.mix`
+key is a taxonomy path only when it holds a `/`: most mixes are keyed by domain name (`c4`).
 
 `taxonomy-layout`: a dataset file in `dataset_metadata/<taxonomy path>/` describes data under that
 path. The folder is the longest leading part of the file's folders that is a taxonomy path, so
@@ -31,6 +33,9 @@ def check(value: Any, where: Where) -> Iterator[Problem]:
     taxonomy = _taxonomy(where.run)
     folder = _folder_path(where, taxonomy)
     for pointer, path, on_key in doc_types(value):
+        if isinstance(path, list):
+            yield from _labels(pointer, path, taxonomy, folder)
+            continue
         problem = taxonomy.problem(path)
         if problem is not None:
             yield Problem(pointer, "taxonomy-path", problem, on_key=on_key, replaces="schema")
@@ -40,16 +45,32 @@ def check(value: Any, where: Where) -> Iterator[Problem]:
             yield Problem(pointer, "taxonomy-layout", message, on_key=on_key)
 
 
-def doc_types(value: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
-    """(pointer, path, is a key) for each domain's `doc_type` and each `summary.mix` key."""
+def doc_types(value: dict[str, Any]) -> Iterator[tuple[str, str | list[str], bool]]:
+    """(pointer, path or list of labels, is a key) for each domain's `doc_type` and each `summary.mix` path key."""
     domains = value.get("domains")
     for index, domain in enumerate(domains if isinstance(domains, list) else []):
-        if isinstance(domain, dict) and isinstance(domain.get("doc_type"), str):
-            yield f"/domains/{index}/doc_type", domain["doc_type"], False
+        doc_type = domain.get("doc_type") if isinstance(domain, dict) else None
+        if isinstance(doc_type, str) or (isinstance(doc_type, list) and all(isinstance(x, str) for x in doc_type)):
+            yield f"/domains/{index}/doc_type", doc_type, False
     summary = value.get("summary")
     mix = summary.get("mix") if isinstance(summary, dict) else None
     for key in mix if isinstance(mix, dict) else {}:
-        yield join("/summary/mix", key), key, True
+        if "/" in key:
+            yield join("/summary/mix", key), key, True
+
+
+def _labels(pointer: str, labels: list[str], taxonomy: Taxonomy, folder: str | None) -> Iterator[Problem]:
+    """A list `doc_type`: the parts of a path, else labels of the tree, each a node's name."""
+    path = "/".join(labels)
+    if labels and taxonomy.find(path) is not None:
+        if folder is not None and not under(path, folder):
+            message = f"doc_type lies outside '{folder}', the taxonomy path of the folder this file is in"
+            yield Problem(pointer, "taxonomy-layout", message)
+        return
+    for position, label in enumerate(labels):
+        problem = taxonomy.label_problem(label)
+        if problem is not None:
+            yield Problem(f"{pointer}/{position}", "taxonomy-path", problem)
 
 
 def _taxonomy(run: Run) -> Taxonomy:
