@@ -128,7 +128,7 @@ class Engine:
             forced = self.options.kind
             chosen = forced or configured
             kind = chosen.kind if chosen else None
-            fmt = KINDS[kind].format if kind else FORMAT_BY_SUFFIX.get(path.suffix.lower())
+            fmt = _format(kind, FORMAT_BY_SUFFIX.get(path.suffix.lower()))
             # a routed file is read whole, once; one that may yet be skipped only as far as the peek
             raw = _head(path, whole=kind is not None) if fmt in ("json", "yaml") else None
             declared_early = _peek_declared(raw[:PEEK_BYTES], fmt == "yaml") if raw is not None else None
@@ -309,6 +309,14 @@ def _route_or_error(ref: str) -> Route | None:
     if route is None and "mlmeta" in ref:
         raise RouteError(f"$schema {ref!r} names no bundled mlmeta schema")
     return route
+
+
+def _format(kind: str | None, by_suffix: str | None) -> str | None:
+    """How a file is read: its kind's format, except that a JSON kind written as YAML is read as YAML."""
+    if kind is None:
+        return by_suffix
+    own = KINDS[kind].format
+    return "yaml" if own == "json" and by_suffix == "yaml" else own
 
 
 def _modes(path: Path) -> tuple[bool, int]:

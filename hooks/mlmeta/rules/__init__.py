@@ -253,6 +253,12 @@ RULES: dict[str, RuleInfo] = {
         frozenset({"dataset"}),
         "A dataset file in `dataset_metadata/<taxonomy path>/` has a `doc_type` outside that path.",
     ),
+    "misspelled-key": RuleInfo(
+        "mlmeta.rules.keys",
+        frozenset({"model", "dataset", "results"}),
+        "A key in an open object is a known key misspelled: one letter dropped, added, changed or swapped, or "
+        "another case or separator (`num_head`, `pretraining_data`); did-you-mean given.",
+    ),
     "reference": RuleInfo(
         "mlmeta.rules.references",
         frozenset({"model", "dataset", "results", "manifest"}),

@@ -35,8 +35,11 @@ RECORD_DESCRIPTIVE = frozenset({"repo_id", "recommended_tier", "reproducibility_
 BENCHMARK_DESCRIPTIVE = frozenset({"dataset", "suite"})
 METRIC_DESCRIPTIVE = frozenset({"object_type", "name", "unit", "description"})
 DEVICE_MAPS = frozenset({"latency_ms", "peak_ram_mb"})
-# AIND process fields a model's evaluation declares: their names are the schema's, not raw material
-PROCESS_FIELDS = frozenset({"input_data", "output_path", "output_parameters", "notes"})
+# AIND process fields a model's evaluation declares (2.x, and 1.x's locations and outputs): their
+# names are the schema's, not raw material
+PROCESS_FIELDS = frozenset(
+    {"input_data", "output_path", "output_parameters", "notes", "input_location", "output_location", "outputs"}
+)
 NO_NAMES = frozenset({"phi-name"})
 NONE: frozenset[str] = frozenset()
 MANIFEST_SCOPE = ("benchmark", *sorted(DEVICE_MAPS))  # what a manifest row holds in scope
@@ -235,7 +238,12 @@ class Walker:
             for key, item in entry.items():
                 there = (here, key)
                 self.key(there, key, context, NONE, item)
-                if key == "value":
+                if key == "value" and isinstance(item, (dict, list)):
+                    # AIND allows any value: per-class scores or a confusion matrix are aggregates too
+                    self.strict(there, item, str(entry.get("name", key)))
+                elif key == "value" and isinstance(item, str):
+                    self.descriptive(there, item, "value")  # a short verdict such as `degraded`: scanned, length-capped
+                elif key == "value":
                     self.metric(there, item, str(entry.get("name", key)))
                 elif key in METRIC_DESCRIPTIVE and isinstance(item, str):
                     self.descriptive(there, item, key)
