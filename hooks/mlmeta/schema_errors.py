@@ -120,13 +120,13 @@ def _alternatives(error: Any, pointer: str, schema: dict[str, Any]) -> Iterator[
     fitting = [b for b in branches if not any(e.kind.name == "type" and list(e.instance_path) == path for e in b)]
     meant = [b for b in fitting if not any(_fails_discriminator(e, path) for e in b)] or fitting
     if not meant:
-        types = sorted({str(t) for b in branches for e in b if e.kind.name == "type" for t in _types(e.kind)})
+        types = _ordered({t for b in branches for e in b if e.kind.name == "type" for t in _types(e.kind)})
         expected = " or ".join(types) or "another shape"
         yield Problem(pointer, "schema", f"expected {expected}, got {json_type(error.instance)}")
         return
     if len(meant) < len(branches) and all(_fails_value(e, path) for b in meant for e in b):
         # a type that fits no branch but one with a fixed value (a stderr `"N/A"`): say both, not just the value
-        types = sorted({str(t) for b in branches for e in b if e.kind.name == "type" for t in _types(e.kind)})
+        types = _ordered({t for b in branches for e in b if e.kind.name == "type" for t in _types(e.kind)})
         values = [v for b in meant for e in b for v in _values(e.kind)]
         expected = " or ".join([*types, _choices(values)])
         yield Problem(pointer, "schema", f"expected {expected}, got {json_type(error.instance)}")
@@ -158,6 +158,11 @@ def _values(kind: Any) -> list[Any]:
     return list(kind.options) if kind.name == "enum" else [getattr(kind, "expected_value", None)]
 
 
+def _ordered(types: Any) -> list[str]:
+    """Type names sorted, null last: `expected integer or null`."""
+    return sorted({str(t) for t in types}, key=lambda t: (t == "null", t))
+
+
 def _types(kind: Any) -> list[Any]:
     return kind.types if isinstance(kind.types, list) else [kind.types]
 
@@ -178,7 +183,7 @@ def _message(name: str, kind: Any, instance: Any) -> str:
     if type(kind).__name__ == "OneOfMultipleValid":
         return f"{got} value matches more than one of the allowed shapes"
     if name == "type":
-        return f"expected {' or '.join(map(str, _types(kind)))}, got {got}"
+        return f"expected {' or '.join(_ordered(_types(kind)))}, got {got}"
     if name == "required":
         return f"missing required key {show_key(str(kind.property))}"
     if name == "enum":

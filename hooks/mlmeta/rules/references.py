@@ -114,14 +114,11 @@ class Index:
         return [root / name for name in self._by_kind[kind]]
 
     def datasets(self) -> dict[str, list[Path]]:
-        """Dataset name -> the files that carry it: a file is named by its stem, and by its `name` if it has one."""
+        """Dataset file stem -> its files: how a model names a dataset, found without reading any file."""
         if self._datasets is None:
             self._datasets = {}
             for path in self.files("dataset"):
                 self._datasets.setdefault(path.stem, []).append(path)
-                value = self.value(path)
-                if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"] != path.stem:
-                    self._datasets.setdefault(value["name"], []).append(path)
         return self._datasets
 
     def named(self) -> dict[str, list[Path]]:
@@ -207,8 +204,9 @@ def _training_data(value: dict[str, Any], index: Index) -> Iterator[Problem]:
     stages = value.get("training_stages")
     for position, stage in enumerate(stages if isinstance(stages, list) else []):
         name = stage.get("data") if isinstance(stage, dict) else None
-        if isinstance(name, str) and name and name not in index.datasets():
-            message = f"no dataset file has this name (dataset_metadata/<data>.json){_did_you_mean(name, index.datasets(), index)}"
+        if isinstance(name, str) and name and name not in index.datasets() and name not in index.named():
+            known = [*index.datasets(), *index.named()]
+            message = f"no dataset file has this name (dataset_metadata/<data>.json){_did_you_mean(name, known, index)}"
             yield Problem(f"/training_stages/{position}/data", RULE, message)
 
 
