@@ -36,7 +36,7 @@ def results(**extra: object) -> dict[str, object]:
     return {
         "model_name": "acme/clinical-7b",
         "last_updated": "2024-05-01T12:00:00Z",
-        "results": {"lm-eval": {"medqa": {"0": {"acc": 0.61}}}},
+        "results": {"lm-eval": {"medqa": {"0-shot": {"acc": 0.61}}}},
         **extra,
     }
 
@@ -63,29 +63,29 @@ def test_results_structure_exact_findings(repo: Path, capsys: pytest.CaptureFixt
     data = results()
     data["results"] = {
         "lm-eval": {
-            "medqa": {"0": {"acc": "0.61", "raw_text": "a b", "per_item": [0.1, 0.9, 0.4]}},
-            "Patient Records QA": {"0": {"acc": 0.5}},  # a task name with numbers under it is an aggregate
+            "medqa": {"0-shot": {"acc": "0.61", "raw_text": "a b", "per_item": [0.1, 0.9, 0.4]}},
+            "Patient Records QA": {"0-shot": {"acc": 0.5}},  # a task name with numbers under it is an aggregate
         }
     }
     write(repo / "model_scores" / "a.json", data)
     assert main(["check", "--select", "phi", "model_scores/a.json"]) == 1
     assert capsys.readouterr().out == (
         "model_scores/a.json:8:18: error results/v1 phi-structure: metric value is a string, not a number or null"
-        " (at /results/lm-eval/medqa/0/acc)\n"
+        " (at /results/lm-eval/medqa/0-shot/acc)\n"
         "model_scores/a.json:9:11: error results/v1 phi-structure: key 'raw_text' names raw material (prompts,"
-        " texts, examples, patients); keep aggregates only (at /results/lm-eval/medqa/0/raw_text)\n"
+        " texts, examples, patients); keep aggregates only (at /results/lm-eval/medqa/0-shot/raw_text)\n"
         "model_scores/a.json:10:23: error results/v1 phi-structure: list of 3 items where an aggregate metric"
-        " belongs (per-example values?) (at /results/lm-eval/medqa/0/per_item)\n"
+        " belongs (per-example values?) (at /results/lm-eval/medqa/0-shot/per_item)\n"
     )
 
 
 def test_type_errors_are_left_to_the_schema_when_it_runs(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = results()
-    data["results"] = {"lm-eval": {"medqa": {"0": {"acc": "high"}}}}
+    data["results"] = {"lm-eval": {"medqa": {"0-shot": {"acc": "high"}}}}
     write(repo / "model_scores" / "a.json", data)
     assert main(["check", "model_scores/a.json"]) == 1
     out = capsys.readouterr().out
-    assert "schema: expected null or number, got string" in out
+    assert "schema: expected number or null, got string" in out
     assert "phi-structure" not in out
 
 
@@ -113,7 +113,7 @@ def test_raw_material_keys(key: str, flagged: bool) -> None:
 
 def test_raw_material_key_with_a_number_is_a_metric(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = results()
-    data["results"] = {"ifeval": {"ifeval": {"0": {"prompt_level_strict_acc": 0.41, "samples_per_second": 9.5}}}}
+    data["results"] = {"ifeval": {"ifeval": {"0-shot": {"prompt_level_strict_acc": 0.41, "samples_per_second": 9.5}}}}
     write(repo / "model_scores" / "a.json", data)
     assert main(["check", "--select", "phi,schema", "model_scores/a.json"]) == 0
     assert capsys.readouterr().out == ""
@@ -141,13 +141,13 @@ def test_model_scope_is_evaluations_and_performance(repo: Path, capsys: pytest.C
     model = json.loads(realworld("aind/model.example.json").read_text(encoding="utf-8"))
     model["notes"] = "Patient John Smith"  # outside the scope: the model's own notes
     model["training"][0]["notes"] = "Patient John Smith"  # outside: training notes
-    model["training"][0]["test_performance"][0]["value"] = "0.8"
+    model["training"][0]["test_performance"][0]["value"] = "seen by Dr. Alvarez"  # AIND allows a verdict: scanned
     model["evaluations"][0]["notes"] = "reviewed with Mrs. Nguyen"
     write(repo / "model.json", model)
     assert main(["check", "--select", "phi", "--kind", "model", "model.json"]) == 1
     out = capsys.readouterr().out
     assert [line.split(" ", 3)[3] for line in out.splitlines()] == [
-        "phi-structure: metric value is a string, not a number or null (at /training/0/test_performance/0/value)",
+        "phi-name: person's name after a clinical title in a value of 19 characters (at /training/0/test_performance/0/value)",
         "phi-name: person's name after a clinical title in a value of 25 characters (at /evaluations/0/notes)",
     ]
 
@@ -315,8 +315,8 @@ def _leaky_files(repo: Path) -> list[str]:
     data = results()
     data["results"] = {
         "lm-eval": {
-            PLANTED["email"]: {"0": {"acc": 0.5}},  # a key: in pointers of phi and schema findings
-            "medqa": {"0": {"acc": f"SSN {PLANTED['ssn']}", "MRN": f"MRN {PLANTED['mrn']}"}},
+            PLANTED["email"]: {"0-shot": {"acc": 0.5}},  # a key: in pointers of phi and schema findings
+            "medqa": {"0-shot": {"acc": f"SSN {PLANTED['ssn']}", "MRN": f"MRN {PLANTED['mrn']}"}},
         }
     }
     data["source"] = f"Patient Ms. {PLANTED['name']}, call {PLANTED['phone']}, card {card}"
@@ -324,7 +324,7 @@ def _leaky_files(repo: Path) -> list[str]:
     # a duplicate key that is itself PHI, and a value the schema rejects by pattern
     (repo / "model_scores" / "b.json").write_text(
         '{"model_name": "m", "last_updated": "2024-01-01T00:00:00Z", "results": {"h": {'
-        f'"{PLANTED["email"]}": {{"0": {{"acc": 1}}}}, "{PLANTED["email"]}": {{"0": {{"acc": 2}}}}}}}}}}\n',
+        f'"{PLANTED["email"]}": {{"0-shot": {{"acc": 1}}}}, "{PLANTED["email"]}": {{"0-shot": {{"acc": 2}}}}}}}}}}\n',
         encoding="utf-8",
     )
     # a row that does not parse, and a keyed measurements file whose key is an e-mail address
@@ -418,7 +418,7 @@ def test_allow_refuses_a_place_without_finding(repo: Path, capsys: pytest.Captur
 
 def test_allow_a_redacted_key_and_a_jsonl_row(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = results()
-    data["results"] = {"lm-eval": {"ops@example.org": {"0": {"acc": 0.5}}}}
+    data["results"] = {"lm-eval": {"ops@example.org": {"0-shot": {"acc": 0.5}}}}
     write(repo / "model_scores" / "a.json", data)
     rows = [{"repo_id": f"o/m{i}", "benchmark": {"dataset": f"acct 9988776{i}55", "micro_f1": 0.5}} for i in range(2)]
     (repo / "models.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
