@@ -32,13 +32,13 @@ GENERATOR_VERSION = 2
 
 ORGS = ("EleutherAI", "allenai", "mistralai", "google", "meta-llama", "Qwen", "microsoft", "bigscience", "tiiuae")
 BACKBONES = (  # (model_type, architecture class, norm, positions, activation, block)
-    ("gpt_neox", "GPTNeoXForCausalLM", "layer_norm", "rotary", "gelu", "parallel"),
-    ("llama", "LlamaForCausalLM", "rms_norm", "rotary", "swiglu", "sequential"),
-    ("mistral", "MistralForCausalLM", "rms_norm", "rotary", "swiglu", "sequential"),
-    ("olmo", "OLMoForCausalLM", "non_parametric_layer_norm", "rotary", "swiglu", "sequential"),
-    ("gpt2", "GPT2LMHeadModel", "layer_norm", "learned", "gelu", "sequential"),
-    ("bert", "BertForMaskedLM", "layer_norm", "learned", "gelu", "sequential"),
-    ("bloom", "BloomForCausalLM", "layer_norm", "alibi", "gelu", "sequential"),
+    ("gpt_neox", "GPTNeoXForCausalLM", "parametric", "rope", "gelu", "parallel"),
+    ("llama", "LlamaForCausalLM", "rmsnorm", "rope", "swiglu", "sequential"),
+    ("mistral", "MistralForCausalLM", "rmsnorm", "rope", "swiglu", "sequential"),
+    ("olmo", "OLMoForCausalLM", "non-parametric", "rope", "swiglu", "sequential"),
+    ("gpt2", "GPT2LMHeadModel", "parametric", "learned", "gelu", "sequential"),
+    ("bert", "BertForMaskedLM", "parametric", "learned", "gelu", "sequential"),
+    ("bloom", "BloomForCausalLM", "parametric", "alibi", "gelu", "sequential"),
 )
 SIZES = (  # (label, dimension, heads, layers, params)
     ("160m", 768, 12, 12, 162_322_944),
@@ -119,26 +119,20 @@ def model_file(rng: random.Random, index: int) -> dict[str, Any]:
         "mlp_ratio": rng.choice((4, 2.6875, 3.5)),
         "layer_norm_type": norm,
         "positional_embeddings": positions,
-        "attention_variant": rng.choice(("full", "full", "grouped_query", "multi_query")),
-        "attention_window": rng.choice((None, None, 4096)),
-        "biases": norm == "layer_norm",
+        "attention_variant": rng.choice(("full", "full", "gqa", "mqa")),
+        "attention_window": rng.choice(("standard", "standard", "sliding")),
+        "biases": "all" if norm == "parametric" else "none",
         "block_type": block,
         "activation": activation,
         "sequence_length": rng.choice((512, 2048, 4096, 8192)),
         "batch_instances": rng.choice((256, 1024, 2048)),
         "total_params": params,
-        "total_training_tokens": rng.choice((300, 1000, 2000, 3000)) * 1_000_000_000,
+        "total_tokens_billions": rng.choice((300, 1000, 2000, 3000)),
         "weight_tying": rng.random() < 0.3,
-        "optimizer": rng.choice(("Adam", "AdamW", "Adafactor")),
-        "pretraining_data": rng.sample(DATASETS, rng.randint(1, 3)),
+        "optimizer": {"type": rng.choice(("adam", "adamw", "adafactor"))},
+        "training_stages": [{"name": "pretraining", "data": d} for d in rng.sample(DATASETS, rng.randint(1, 3))],
         "reproducibility_hash": f"sha256:{_hex(rng, 64)}",
-        "name": name,
-        "architecture": "Transformer",
-        "intended_use": f"Research on {pipeline.replace('-', ' ')} with a {size} {model_type} model; not for chat.",
-        "limitations": rng.choice((None, "English only; may produce inaccurate or biased output.")),
     }
-    if rng.random() < 0.4:
-        document["training"] = [{"source_url": f"https://huggingface.co/{repo_id}"}]
     if rng.random() < 0.3:
         metrics = [{"name": metric, "value": round(rng.random(), 4)} for metric in ("accuracy", "perplexity")]
         evaluation = {"object_type": "Model evaluation", "name": "lm-eval-harness", "performance": metrics}

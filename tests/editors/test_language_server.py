@@ -100,7 +100,7 @@ def test_a_wrong_type_is_reported_on_the_value_where_mlmeta_reports_it(
     line = text.count("\n", 0, text.index('"twelve"'))
     start = text.splitlines()[line].index('"twelve"')
     assert answer["diagnostics"] == [{
-        "message": 'Incorrect type. Expected "integer".',
+        "message": 'Incorrect type. Expected one of integer, null.',
         "severity": 1,
         "range": {"start": {"line": line, "character": start}, "end": {"line": line, "character": start + 8}},
     }]
