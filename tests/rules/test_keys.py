@@ -1,0 +1,85 @@
+"""`misspelled-key`: a known key misspelled in an open object is an error; a key far from every known one passes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlmeta.cli import main
+from mlmeta.rules.keys import nearest
+
+
+@pytest.mark.parametrize(
+    ("key", "near"),
+    [
+        ("num_head", "num_heads"),  # a letter dropped
+        ("num_headss", "num_heads"),  # added
+        ("num_haeds", "num_heads"),  # two neighbours swapped
+        ("num_hexds", "num_heads"),  # changed
+        ("pretraining_data", "pre_training_data"),  # another separator
+        ("cardData", "card_data"),  # another case
+        ("Vocab-Size", "vocab_size"),
+        ("downloads_all_time", None),  # a Hub field we do not list: far from every known key
+        ("spaces", None),
+        ("lr", None),  # too short to tell a slip from another word
+        ("num_heads", None),  # the key itself
+    ],
+)
+def test_nearest_known_key(key: str, near: str | None) -> None:
+    known = {"num_heads", "pre_training_data", "card_data", "vocab_size", "likes", "lr", "eps"}
+    assert nearest(key, known) == near
+
+
+def write(root: Path, relative: str, value: Any) -> str:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
+    return relative
+
+
+def test_misspelled_keys_at_every_depth_and_open_keys_pass(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = {
+        "id": "acme/m",
+        "num_head": 32,
+        "trending_score": 4,  # a newer Hub field: allowed
+        "config": {"model_type": "llama", "tokenizer_config": {"eos_tokn": "</s>", "add_bos_token": True}},
+        "training_stages": [{"name": "sft", "optimizer": {"type": "adamw", "params": {"weigth_decay": 0.1}}}],
+    }
+    relative = write(repo, "model_metadata/acme_m.json", model)
+    assert main(["check", "--select", "misspelled-key", relative]) == 1
+    assert capsys.readouterr().out == (
+        "model_metadata/acme_m.json:3:3: error model/v1 misspelled-key: unknown key 'num_head';"
+        " did you mean 'num_heads'? (at /num_head)\n"
+        "model_metadata/acme_m.json:8:7: error model/v1 misspelled-key: unknown key 'eos_tokn';"
+        " did you mean 'eos_token'? (at /config/tokenizer_config/eos_tokn)\n"
+        "model_metadata/acme_m.json:18:11: error model/v1 misspelled-key: unknown key 'weigth_decay';"
+        " did you mean 'weight_decay'? (at /training_stages/0/optimizer/params/weigth_decay)\n"
+    )
+
+
+def test_a_closed_object_is_left_to_the_schema(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An AIND record is closed: its unknown keys are the schema's findings, not reported twice."""
+    record = {"describedBy": "https://example.org/model.py", "schema_version": "2.0.0", "name": "m", "versoin": "1"}
+    relative = write(repo, "model_metadata/aind.json", record)
+    main(["check", relative])
+    out = capsys.readouterr().out
+    assert "unknown key 'versoin'; did you mean 'version'? (at /versoin)" in out
+    assert "misspelled-key" not in out
+
+
+def test_a_json_kind_written_as_yaml_is_read_as_yaml(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "pyproject.toml").write_text('[tool.mlmeta.routes]\n"evals/*.yaml" = "results"\n', encoding="utf-8")
+    (repo / "evals").mkdir()
+    (repo / "evals" / "m.yaml").write_text(
+        "model_name: acme/m\nlast_updated: 2024-01-31\nresults:\n  harness:\n    arc:challenge:\n"
+        "      25-shot:\n        acc: '0.61'\n        acc_stderr: N/A\n",
+        encoding="utf-8",
+    )
+    assert main(["check", "evals/m.yaml"]) == 1
+    assert capsys.readouterr().out == (
+        "evals/m.yaml:7:14: error results/v1 schema: expected number or null, got string"
+        " (at /results/harness/arc:challenge/25-shot/acc)\n"
+    )
