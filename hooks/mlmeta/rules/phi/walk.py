@@ -31,6 +31,18 @@ _RAW = re.compile(
 )
 
 RESULTS_DESCRIPTIVE = frozenset({"$schema", "model_name", "last_updated", "source", "revision"})
+# what lm-evaluation-harness records beside its scores: how the run was configured (task templates,
+# model arguments, environment), not who was evaluated; a key it does not write (`samples`) is checked
+LM_EVAL_RECORD = frozenset(
+    {
+        "configs", "config", "versions", "n-shot", "higher_is_better", "n-samples", "group_subtasks",
+        "task_hashes", "pretty_env_info", "chat_template", "chat_template_sha", "git_hash", "upper_git_hash",
+        "date", "start_time", "end_time", "total_evaluation_time_seconds", "model_name", "model_name_sanitized",
+        "model_source", "system_instruction", "system_instruction_sha", "fewshot_as_multiturn",
+        "transformers_version", "lm_eval_version", "tokenizer_pad_token", "tokenizer_eos_token",
+        "tokenizer_bos_token", "eot_token_id", "max_length",
+    }
+)  # fmt: skip
 RECORD_DESCRIPTIVE = frozenset({"repo_id", "recommended_tier", "reproducibility_hash"})
 BENCHMARK_DESCRIPTIVE = frozenset({"dataset", "suite"})
 METRIC_DESCRIPTIVE = frozenset({"object_type", "name", "unit", "description"})
@@ -295,10 +307,13 @@ def _results(value: Any, w: Walker) -> None:
     if not isinstance(value, dict):
         w.strict("", value, "")
         return
+    lm_eval = "versions" in value  # the results JSON of lm-evaluation-harness (its `results` by task)
     for key, item in value.items():
         here = ("", key)
+        if lm_eval and key in LM_EVAL_RECORD:
+            continue
         w.key(here, key, "", NONE, item)
-        if key == "results":
+        if key == "results" or (lm_eval and key == "groups"):
             w.metrics_tree(here, item, key)
         elif key in RESULTS_DESCRIPTIVE and isinstance(item, str):
             w.descriptive(here, item, key)
