@@ -36,8 +36,18 @@ def show_key(key: str) -> str:
 
 
 def _choices(values: list[Any]) -> str:
-    shown = ", ".join(repr(v) if isinstance(v, str) else str(v).lower() if v is None else str(v) for v in values[:12])
+    shown = ", ".join(repr(v) if isinstance(v, str) else "null" if v is None else str(v) for v in values[:12])
     return shown + (", ..." if len(values) > 12 else "")
+
+
+def _nearest_word(instance: Any, options: list[Any]) -> str:
+    """`; did you mean 'rmsnorm'?` for a word one slip from a vocabulary word (the word suggested, not the value)."""
+    if not isinstance(instance, str):
+        return ""
+    from mlmeta.rules.keys import nearest  # the same measure of a slip as for keys
+
+    near = nearest(instance, {o for o in options if isinstance(o, str)})
+    return f"; did you mean {near!r}?" if near else ""
 
 
 def _sub_schema(schema: Any, path: list[Any]) -> Any:
@@ -187,7 +197,7 @@ def _message(name: str, kind: Any, instance: Any) -> str:
     if name == "required":
         return f"missing required key {show_key(str(kind.property))}"
     if name == "enum":
-        return f"must be one of: {_choices(list(kind.options))}"
+        return f"must be one of: {_choices(list(kind.options))}{_nearest_word(instance, list(kind.options))}"
     if name == "const":
         if not hasattr(kind, "expected_value"):
             return "has the wrong value"

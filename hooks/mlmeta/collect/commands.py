@@ -26,7 +26,7 @@ def _scores(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--output-dir", default="model_scores", metavar="DIR", help="default: model_scores")
     parser.add_argument(
-        "--source", default="open-llm-leaderboard", metavar="TEXT", help="where the scores come from (a label or URL)"
+        "--source", metavar="TEXT", help="also record where the scores come from (a label or URL); default: not written"
     )
 
 

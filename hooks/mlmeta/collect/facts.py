@@ -28,8 +28,8 @@ class CollectError(ValueError):
 class ModelFacts:
     repo_id: str
     sha: str | None = None
-    created_at: str | None = None  # RFC 3339
-    last_modified: str | None = None  # RFC 3339: the last commit, as the Hub's `lastModified`
+    created_at: str | None = None  # RFC 3339 in UTC: `2023-09-20T13:03:50+00:00`
+    last_modified: str | None = None  # likewise: the last commit, as the Hub's `lastModified`
     tags: list[str] = field(default_factory=list)
     pipeline_tag: str | None = None
     library_name: str | None = None
@@ -37,6 +37,14 @@ class ModelFacts:
     config: dict[str, Any] | None = None  # config.json
     files: list[str] = field(default_factory=list)  # the repository's file names
     parameters: dict[str, int] | None = None  # safetensors parameters per dtype
+    # what only the Hub records (null offline), and the Hub's summaries of the files
+    private: bool | None = None
+    gated: bool | str | None = None  # False, or how access is granted: `manual`, `auto`
+    disabled: bool | None = None
+    mask_token: str | None = None
+    model_index: list[Any] | None = None  # the card's `model-index`
+    hub_config: dict[str, Any] | None = None  # the Hub's `config`: architectures, model type, tokenizer config, ...
+    transformers_info: dict[str, Any] | None = None
 
     @property
     def author(self) -> str:
@@ -57,28 +65,33 @@ def from_snapshot(snapshot: Snapshot, repo_id: str | None = None) -> ModelFacts:
     name = repo_id or snapshot.repo_id
     if not name:
         raise CollectError(f"{snapshot.path}: the model id is not recorded in this folder; name it (ORG/NAME)")
+    from mlmeta.collect import hub_summary
+
     folder = snapshot.path
     files = snapshot.files()
     card = read_card(folder / "README.md") if "README.md" in files else {}
     config = _read_json(folder / "config.json") if "config.json" in files else None
+    tokenizer = _read_json(folder / "tokenizer_config.json") if "tokenizer_config.json" in files else None
     weights = [folder / name for name in files if name.endswith(".safetensors")]
     try:
         parameters = safetensors.parameters(weights) if weights else None
     except safetensors.SafetensorsError as error:
         raise CollectError(str(error)) from error
-    released = snapshot.released()
-    tags = _strings(card.get("tags"))
+    model_index = card.get("model-index")
     return ModelFacts(
         repo_id=name,
         sha=snapshot.sha,
-        last_modified=f"{released}T00:00:00Z" if released else None,
-        tags=tags,
+        last_modified=snapshot.committed(),
+        tags=_strings(card.get("tags")),
         pipeline_tag=card.get("pipeline_tag") if isinstance(card.get("pipeline_tag"), str) else None,
         library_name=card.get("library_name") if isinstance(card.get("library_name"), str) else None,
         card=card,
         config=config,
         files=files,
         parameters=parameters,
+        model_index=model_index if isinstance(model_index, list) else None,
+        hub_config=hub_summary.config_summary(config, tokenizer),
+        transformers_info=hub_summary.transformers_info(config, files),
     )
 
 
@@ -133,35 +146,53 @@ def _strings(value: Any) -> list[str]:
 
 
 def from_hub_info(info: Any, config: dict[str, Any] | None = None) -> ModelFacts:
-    """Facts from a `huggingface_hub.ModelInfo` (or any object with its attributes)."""
+    """Facts from a `huggingface_hub.ModelInfo` (or any object with its attributes); `config` is config.json."""
     card_data = getattr(info, "card_data", None)
     to_dict = getattr(card_data, "to_dict", None)  # huggingface_hub's ModelCardData, or a plain mapping
     card = to_dict() if callable(to_dict) else dict(card_data or {})
-    info_config = getattr(info, "config", None)
+    summary = _mapping(getattr(info, "config", None))
     safetensors_info = getattr(info, "safetensors", None)
     parameters = getattr(safetensors_info, "parameters", None) if safetensors_info is not None else None
     siblings = getattr(info, "siblings", None) or []
+    model_index = getattr(info, "model_index", None)
     return ModelFacts(
         repo_id=info.id,
         sha=getattr(info, "sha", None),
-        created_at=_stamp(getattr(info, "created_at", None)),
-        last_modified=_stamp(getattr(info, "last_modified", None)),
+        created_at=stamp(getattr(info, "created_at", None)),
+        last_modified=stamp(getattr(info, "last_modified", None)),
         tags=list(getattr(info, "tags", None) or []),
         pipeline_tag=getattr(info, "pipeline_tag", None),
         library_name=getattr(info, "library_name", None),
         card=jsonable(card),
-        config=config if config is not None else (dict(info_config) if isinstance(info_config, dict) else None),
+        config=config if config is not None else summary,  # the summary still names the model type
         files=sorted(sibling.rfilename for sibling in siblings),
         parameters=dict(sorted(parameters.items())) if isinstance(parameters, dict) else None,
+        private=getattr(info, "private", None),
+        gated=getattr(info, "gated", None),
+        disabled=getattr(info, "disabled", None),
+        mask_token=getattr(info, "mask_token", None),
+        model_index=jsonable(model_index) if isinstance(model_index, list) else None,
+        hub_config=jsonable(summary) if summary is not None else None,
+        transformers_info=_mapping(getattr(info, "transformers_info", None)),
     )
 
 
-def _stamp(value: Any) -> str | None:
-    """A datetime as RFC 3339 in UTC with a `Z`, as the Hub writes it."""
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-    return value if isinstance(value, str) else None
+def _mapping(value: Any) -> dict[str, Any] | None:
+    """A dict, or huggingface_hub's dict-like dataclasses (`TransformersInfo`), as a plain dict."""
+    return dict(value) if isinstance(value, dict) else None
+
+
+def stamp(value: Any) -> str | None:
+    """A moment as the collector writes it: ISO 8601 in UTC with `+00:00` (`2023-09-20T13:03:50+00:00`)."""
+    if isinstance(value, str):
+        try:  # before 3.11 fromisoformat does not read the Hub's `Z`
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 def hub_api() -> Any:
@@ -174,17 +205,16 @@ def hub_api() -> Any:
 
 
 def hub_facts(repo_id: str, api: Any | None = None) -> ModelFacts:
-    """One model's facts from the Hub: its info, and its `config.json` when the info's summary lacks labels."""
+    """One model's facts from the Hub: its info, and its `config.json` (the info's summary has no sizes or labels)."""
     api = api or hub_api()
     info = api.model_info(repo_id, files_metadata=True)
-    config = getattr(info, "config", None)
     names = {sibling.rfilename for sibling in getattr(info, "siblings", None) or []}
-    if "config.json" in names and not (isinstance(config, dict) and "id2label" in config):
+    config = None
+    if "config.json" in names:
         from huggingface_hub import hf_hub_download
 
-        path = hf_hub_download(repo_id, "config.json", revision=info.sha)
-        config = _read_json(Path(path))
-    return from_hub_info(info, config if isinstance(config, dict) else None)
+        config = _read_json(Path(hf_hub_download(repo_id, "config.json", revision=info.sha)))
+    return from_hub_info(info, config)
 
 
 def hub_models(org: str, api: Any | None = None) -> Iterator[ModelFacts]:

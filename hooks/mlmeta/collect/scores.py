@@ -2,9 +2,11 @@
 
 The leaderboard's details datasets hold one JSON file per evaluation run, named
 `results_<timestamp>.json` (`results_2023-10-26T01-29-53.089924.json`), with the model under
-`config_general.model_name` (and its commit under `model_sha`) and the scores under `results`,
-keyed `harness|task|n_shot` (`harness|arc:challenge|25`) -> metric -> number; `all` is the
-leaderboard's own average and is not a task. Runs are merged per task: the latest run wins.
+`config_general.model_name` and the scores under `results`, keyed `harness|task|n_shot`
+(`harness|arc:challenge|25`) -> metric -> number; `all` is the leaderboard's own average and is
+not a task. Runs are merged per task: the latest run wins, and
+the task's scores carry that run's timestamp, as the catalog's collector writes them:
+`results.harness.<task>.<N>-shot.{metric, metric_stderr, timestamp}`.
 """
 
 from __future__ import annotations
@@ -20,15 +22,13 @@ from mlmeta.collect.facts import CollectError
 
 RUN_FILE = re.compile(r"results_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d{1,6})?)\.json\Z")
 METRIC = re.compile(r"[a-z][a-z0-9_]*\Z")
-COMMIT = re.compile(r"[0-9a-f]{40}\Z")
 
 
 @dataclass
 class Run:
     timestamp: str  # the leaderboard's shape, from the file name: sortable as text
     path: Path
-    revision: str | None
-    scores: dict[tuple[str, str, str], dict[str, float | None]]  # (harness, task, n_shot) -> metrics
+    scores: dict[tuple[str, str, str], dict[str, Any]]  # (harness, task, "N-shot") -> metrics and timestamp
 
 
 def read_run(path: Path) -> tuple[str | None, Run]:
@@ -43,22 +43,27 @@ def read_run(path: Path) -> tuple[str | None, Run]:
     results = value.get("results") if isinstance(value, dict) else None
     if not isinstance(general, dict) or not isinstance(results, dict):
         raise CollectError(f"{path}: not a leaderboard result file (no config_general and results)")
-    scores: dict[tuple[str, str, str], dict[str, float | None]] = {}
+    stamp = match.group(1)
+    scores: dict[tuple[str, str, str], dict[str, Any]] = {}
     for key, metrics in results.items():
         parts = key.split("|")
         if len(parts) != 3 or not isinstance(metrics, dict):
             continue  # `all`: the leaderboard's average, not a task
         harness, task, shots = parts
-        kept: dict[str, float | None] = {}
-        for metric, number in metrics.items():
-            value = _number(number)
-            if METRIC.match(metric) and value is not _SKIP:
-                kept[metric] = value
+        kept = _metrics(metrics)
         if kept and shots.isdigit():
-            scores[harness, task, str(int(shots))] = kept
+            scores[harness, task, f"{int(shots)}-shot"] = {**kept, "timestamp": stamp}
     model = general.get("model_name") if isinstance(general.get("model_name"), str) else None
-    sha = general.get("model_sha")
-    return model, Run(match.group(1), path, sha if isinstance(sha, str) and COMMIT.match(sha) else None, scores)
+    return model, Run(stamp, path, scores)
+
+
+def _metrics(metrics: dict[str, Any]) -> dict[str, float | None]:
+    kept: dict[str, float | None] = {}
+    for metric, number in metrics.items():
+        value = _number(number)
+        if METRIC.match(metric) and metric != "timestamp" and value is not _SKIP:
+            kept[metric] = value
+    return kept
 
 
 _SKIP: Any = object()
@@ -73,7 +78,8 @@ def _number(value: Any) -> Any:
     return value
 
 
-def collect(name: str, folder: Path, source: str, schema_ref: str) -> dict[str, Any]:
+def runs_of(name: str, folder: Path) -> list[Run]:
+    """The model's runs under a folder, oldest first."""
     if not folder.is_dir():
         raise CollectError(f"{folder}: not a folder")
     runs = []
@@ -84,23 +90,26 @@ def collect(name: str, folder: Path, source: str, schema_ref: str) -> dict[str, 
                 runs.append(run)
     if not runs:
         raise CollectError(f"{folder}: no leaderboard result file for {name}")
-    runs.sort(key=lambda r: (r.timestamp, str(r.path)))
-    merged: dict[tuple[str, str, str], dict[str, float | None]] = {}
+    return sorted(runs, key=lambda r: (r.timestamp, str(r.path)))
+
+
+def collect(name: str, folder: Path, source: str | None, schema_ref: str) -> dict[str, Any]:
+    """The results file: `model_name`, `last_updated` (a date), `results`; `source` only when given."""
+    runs = runs_of(name, folder)
+    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
     for run in runs:  # oldest first: a later run overwrites each task it holds
         merged.update(run.scores)
     if not merged:
         raise CollectError(f"{folder}: the result files of {name} hold no task scores")
-    results: dict[str, dict[str, dict[str, dict[str, float | None]]]] = {}
+    results: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
     for (harness, task, shots), metrics in sorted(merged.items()):
         results.setdefault(harness, {}).setdefault(task, {})[shots] = metrics
-    latest = runs[-1]
     document: dict[str, Any] = {
         "$schema": schema_ref,
         "model_name": name,
-        "last_updated": latest.timestamp,
+        "last_updated": max(m["timestamp"] for m in merged.values())[:10],  # the newest scores' day
         "results": results,
-        "source": source,
     }
-    if latest.revision:
-        document["revision"] = latest.revision
+    if source:
+        document["source"] = source
     return document

@@ -56,14 +56,19 @@ class Snapshot:
             found.extend((base / name).as_posix() for name in names)
         return sorted(found)
 
-    def released(self) -> str | None:
-        """The day of the last commit (UTC), the Hub's `lastModified`, when the layout records it: git only."""
+    def committed(self) -> str | None:
+        """When the last commit was made, in UTC (`2023-09-20T13:03:50+00:00`, the Hub's `lastModified`): git only."""
         if self.layout != "git":
             return None
         stamp = _git(self.path, "log", "-1", "--format=%cI", "HEAD")
         if not stamp or not stamp.strip():
             return None
-        return datetime.fromisoformat(stamp.strip()).astimezone(timezone.utc).date().isoformat()
+        return datetime.fromisoformat(stamp.strip()).astimezone(timezone.utc).isoformat()
+
+    def released(self) -> str | None:
+        """The day of the last commit (UTC), when the layout records it: git only."""
+        committed = self.committed()
+        return committed[:10] if committed else None
 
 
 def snapshot_at(path: Path, revision: str | None = None) -> Snapshot:
