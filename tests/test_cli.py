@@ -32,7 +32,9 @@ def test_hand_broken_model_file_text_and_json(repo: Path, capsys: pytest.Capture
     write(repo / "model_metadata" / "gpt2.json", GPT2_BROKEN)
     code, out, _ = run(capsys, "check", "model_metadata/gpt2.json")
     assert code == 1
-    assert out == "model_metadata/gpt2.json:4:16: error model/v1 schema: expected integer or null, got string (at /num_heads)\n"
+    assert out == (
+        "model_metadata/gpt2.json:4:16: error model/v1 schema: expected integer or null, got string (at /num_heads)\n"
+    )
     code, out, _ = run(capsys, "check", "--format", "json", "model_metadata/gpt2.json")
     assert code == 1
     assert json.loads(out) == [

@@ -20,7 +20,9 @@ def test_a_bad_model_file_is_refused_at_its_line_then_a_good_one_lands(
     model.write_text(BAD_MODEL, encoding="utf-8")
     code, output = commit(repo, environment, ".pre-commit-config.yaml", "model_metadata/gpt2.json")
     assert code != 0
-    expected = "model_metadata/gpt2.json:4:16: error model/v1 schema: expected integer or null, got string (at /num_heads)"
+    expected = (
+        "model_metadata/gpt2.json:4:16: error model/v1 schema: expected integer or null, got string (at /num_heads)"
+    )
     assert output.count(expected) == 2, output  # the umbrella hook and the per-kind hook
     assert git(repo, "rev-parse", "--verify", "-q", "HEAD").returncode != 0  # nothing was committed
 

@@ -139,7 +139,8 @@ def test_layout_doc_types_lie_under_the_folder_the_file_is_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = repo(tmp_path, monkeypatch)
-    dataset(root, "dataset_metadata/web/c4.json", "web", "web/news", "code/source_code", mix={"web": 0.9, "code/source_code": 0.1})
+    mix = {"web": 0.9, "code/source_code": 0.1}
+    dataset(root, "dataset_metadata/web/c4.json", "web", "web/news", "code/source_code", mix=mix)
     dataset(root, "dataset_metadata/books/literary/novels.json", "books/literary/fiction", "books/textbooks")
     dataset(root, "dataset_metadata/specific_datasets/finance/sec.json", "specific_datasets/finance", "web")
     dataset(root, "dataset_metadata/web/drafts/old.json", "web/blogs")  # `drafts` is no node: the folder is `web`

@@ -147,7 +147,8 @@ def test_model_scope_is_evaluations_and_performance(repo: Path, capsys: pytest.C
     assert main(["check", "--select", "phi", "--kind", "model", "model.json"]) == 1
     out = capsys.readouterr().out
     assert [line.split(" ", 3)[3] for line in out.splitlines()] == [
-        "phi-name: person's name after a clinical title in a value of 19 characters (at /training/0/test_performance/0/value)",
+        "phi-name: person's name after a clinical title in a value of 19 characters"
+        " (at /training/0/test_performance/0/value)",
         "phi-name: person's name after a clinical title in a value of 25 characters (at /evaluations/0/notes)",
     ]
 

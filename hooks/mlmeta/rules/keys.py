@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 from mlmeta.documents import join
@@ -96,18 +95,16 @@ def _resolve(root: dict[str, Any], ref: str) -> Any:
 
 
 def _holds(condition: Any, value: Any) -> bool:
-    import json
+    """Whether an `if` holds; each condition compiled once (the schemas are loaded once, so ids are stable)."""
+    validator = _CONDITIONS.get(id(condition))
+    if validator is None:
+        import jsonschema_rs
 
-    return _validator(json.dumps(condition, sort_keys=True)).is_valid(value)
+        validator = _CONDITIONS[id(condition)] = jsonschema_rs.validator_for(condition)
+    return bool(validator.is_valid(value))
 
 
-@cache
-def _validator(condition: str) -> Any:
-    import json
-
-    import jsonschema_rs
-
-    return jsonschema_rs.validator_for(json.loads(condition))
+_CONDITIONS: dict[int, Any] = {}
 
 
 def nearest(key: str, known: set[str]) -> str | None:
