@@ -83,3 +83,17 @@ def test_a_json_kind_written_as_yaml_is_read_as_yaml(repo: Path, capsys: pytest.
         "evals/m.yaml:7:14: error results/v1 schema: expected number or null, got string"
         " (at /results/harness/arc:challenge/25-shot/acc)\n"
     )
+
+
+def test_keys_are_shown_unless_a_detector_finds_an_identifier_in_them(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A key is printed so that it can be found (`25shot`); one that holds an e-mail address is hidden, even in a
+    model file, which the no-PHI rule does not otherwise cover."""
+    write(repo, "model_scores/m.json", {"model_name": "acme/m", "results": {"harness": {"arc": {"25shot": {}}}}})
+    write(repo, "model_metadata/m.json", {"id": "acme/m", "config": {"auto_map": {"jane.doe@example.org": 5}}})
+    assert main(["check", "--select", "schema", "model_scores/m.json", "model_metadata/m.json"]) == 1
+    out = capsys.readouterr().out
+    assert "expected number or null, got object (at /results/harness/arc/25shot)" in out
+    assert "jane.doe" not in out
+    assert "(at /config/auto_map/<redacted 20 characters>)" in out
