@@ -1,18 +1,25 @@
-"""`mlmeta collect model` from a snapshot and `mlmeta collect scores` from leaderboard result files."""
+"""`mlmeta collect model` from the Hub or a snapshot and `mlmeta collect scores` from leaderboard result files."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from mlmeta.cli import main
 
 from ..conftest import ROOT
-from .trees import COMMIT, hub_cache, model_files
+from .configs import EXPECTED, MISTRAL, MIXTRAL, MIXTRAL_TOKENIZER, facts
+from .trees import COMMIT, TOKENIZER, hub_cache, model_files
 
 NAME = "OpenMed/OpenMed-PII-Demo-Small-7K"
+SCHEMA_ID = "https://mlmeta.dev/schemas/model/v1.json"  # no bundled schemas/ beside: the schema's id
 
 
 @pytest.fixture
@@ -21,18 +28,25 @@ def repo(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return repo
 
 
+def written(path: Path) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return value
+
+
 EXPECTED_MODEL = {
-    "$schema": "https://mlmeta.dev/schemas/model/v1.json",  # no bundled schemas/ beside: the schema's id
+    "$schema": SCHEMA_ID,
     "id": NAME,
     "author": "OpenMed",
     "sha": COMMIT,
     "created_at": None,
     "last_modified": None,  # a Hub-cache snapshot does not record its commit date
+    "private": None,  # what only the Hub knows is null, not guessed
+    "gated": None,
+    "disabled": None,
+    "library_name": None,
     "tags": ["pii", "arxiv:2508.01630"],
     "pipeline_tag": "token-classification",
-    "library_name": None,
-    "config": {"architectures": ["BertForTokenClassification"], "model_type": "bert"},
-    "safetensors": {"parameters": {"BF16": 704, "F32": 6464, "I64": 1}, "total": 7169},
+    "mask_token": None,
     "card_data": {
         "language": ["en", "de", "multilingual"],
         "license": "apache-2.0",
@@ -40,27 +54,40 @@ EXPECTED_MODEL = {
         "pipeline_tag": "token-classification",
         "tags": ["pii", "arxiv:2508.01630"],
     },
+    "model_index": None,
+    "config": {
+        "architectures": ["BertForTokenClassification"],
+        "model_type": "bert",
+        "tokenizer_config": {
+            "cls_token": "[CLS]", "mask_token": "[MASK]", "pad_token": "[PAD]", "sep_token": "[SEP]",
+            "unk_token": "[UNK]",
+        },
+    },
+    "transformers_info": {
+        "auto_model": "AutoModelForTokenClassification",
+        "custom_class": None,
+        "pipeline_tag": "token-classification",
+        "processor": "AutoTokenizer",
+    },
+    "safetensors": {"parameters": {"BF16": 704, "F32": 6464, "I64": 1}, "total": 7169},
     "base_model": "google-bert/bert-base-uncased",
-    "dimension": 64,
-    "num_heads": 4,
-    "num_layers": 2,
-    "sequence_length": 512,
-    "mlp_ratio": 4,
-    "layer_norm_type": "layer_norm",
-    "positional_embeddings": "learned",
-    "activation": "gelu",
+    **facts(
+        dimension=64, num_heads=4, num_layers=2, intermediate_size=256, vocab_size=30522, mlp_ratio=4,
+        sequence_length=512, layer_norm_type="parametric", positional_embeddings="learned", activation="gelu",
+    ),
     "total_params": 7169,
-}
+}  # fmt: skip
 
 
 def test_collect_model_from_a_hub_cache_snapshot(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    hub_cache(repo / "cache", NAME)
+    hub_cache(repo / "cache", NAME, tokenizer=TOKENIZER)
     folder = f"cache/models--{NAME.replace('/', '--')}"
     assert main(["collect", "model", NAME, "--snapshot", folder]) == 0
-    written = repo / "model_metadata" / "OpenMed_OpenMed-PII-Demo-Small-7K.json"
+    path = repo / "model_metadata" / "OpenMed_OpenMed-PII-Demo-Small-7K.json"
     assert capsys.readouterr().out == "wrote model_metadata/OpenMed_OpenMed-PII-Demo-Small-7K.json\n"
-    assert json.loads(written.read_text(encoding="utf-8")) == EXPECTED_MODEL
-    assert written.read_text(encoding="utf-8").startswith('{\n    "$schema"')  # the catalog's 4-space style
+    assert written(path) == EXPECTED_MODEL
+    assert list(written(path)) == list(EXPECTED_MODEL)  # model_info()'s order, then the facts
+    assert path.read_text(encoding="utf-8").startswith('{\n    "$schema"')  # the catalog's 4-space style
     assert main(["check", "model_metadata"]) == 0
 
 
@@ -74,24 +101,151 @@ def test_in_this_repository_the_schema_is_named_by_relative_path(
     assert schema_ref("results", tmp_path, Config(tmp_path)) == "https://mlmeta.dev/schemas/results/v1.json"
 
 
-def test_architecture_facts_follow_the_configs_spelling(repo: Path) -> None:
-    config = {
-        "architectures": ["MixtralForCausalLM"], "model_type": "mixtral", "hidden_size": 4096,
-        "num_attention_heads": 32, "num_key_value_heads": 8, "num_hidden_layers": 32, "intermediate_size": 14336,
-        "max_position_embeddings": 32768, "hidden_act": "silu", "rms_norm_eps": 1e-5, "rope_theta": 1e6,
-        "sliding_window": None, "num_local_experts": 8, "num_experts_per_tok": 2, "tie_word_embeddings": False,
-    }  # fmt: skip
-    model_files(repo / "snap", config=config, card=None)
+def test_a_plain_folder_gives_the_configs_facts_in_the_real_vocabulary(repo: Path) -> None:
+    model_files(repo / "snap", config=MIXTRAL, card=None, tokenizer=MIXTRAL_TOKENIZER)
     assert main(["collect", "model", "mistralai/Mixtral-8x7B-v0.1", "--snapshot", "snap", "--output-dir", "out"]) == 0
-    written = json.loads((repo / "out" / "mistralai_Mixtral-8x7B-v0.1.json").read_text(encoding="utf-8"))
-    facts = {k: written[k] for k in list(written)[list(written).index("base_model") + 1 :]}
-    assert facts == {
-        "dimension": 4096, "num_heads": 32, "num_layers": 32, "sequence_length": 32768, "num_experts": 8, "top_k": 2,
-        "mlp_ratio": 3.5, "attention_variant": "grouped_query", "layer_norm_type": "rms_norm",
-        "positional_embeddings": "rotary", "attention_window": None, "activation": "silu", "weight_tying": False,
-        "total_params": 7169,
+    found = written(repo / "out" / "mistralai_Mixtral-8x7B-v0.1.json")
+    assert {k: found[k] for k in list(found)[list(found).index("base_model") + 1 : -1]} == EXPECTED["mixtral"]
+    assert found["sha"] is None  # a plain folder records no commit: null, not invented
+    assert found["config"] == {
+        "architectures": ["MixtralForCausalLM"],
+        "model_type": "mixtral",
+        "tokenizer_config": {
+            "bos_token": "<s>", "eos_token": "</s>", "pad_token": None, "unk_token": "<unk>",
+            "use_default_system_prompt": False,
+        },
     }  # fmt: skip
-    assert "sha" not in written  # a plain folder records no commit: left out, not invented
+    assert (found["card_data"], found["tags"], found["transformers_info"]["processor"]) == (None, [], "AutoTokenizer")
+    assert main(["check", "out"]) == 0
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_git_clone_gives_the_last_commits_moment_in_utc(repo: Path) -> None:
+    clone = repo / "clone"
+    model_files(clone, config=MISTRAL, card=None, tokenizer=None)
+    moment = "2024-03-01T23:30:00-05:00"
+    environment = {
+        **os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_COMMITTER_DATE": moment, "GIT_AUTHOR_DATE": moment,
+        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
+    }  # fmt: skip
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "weights"]):
+        subprocess.run(["git", "-C", str(clone), *args], env=environment, capture_output=True, check=True)
+    assert main(["collect", "model", "mistralai/Mistral-7B-v0.1", "--snapshot", "clone"]) == 0
+    found = written(repo / "model_metadata" / "mistralai_Mistral-7B-v0.1.json")
+    assert found["last_modified"] == "2024-03-02T04:30:00+00:00"  # as model_info() serialises lastModified
+    assert found["created_at"] is None
+
+
+# --- the Hub ---------------------------------------------------------------------------------------------------
+
+MISTRAL_SHA = "26bca36bde8333b5d7f72e9ed20ccda6a618af24"
+MISTRAL_TAGS = [
+    "transformers", "pytorch", "safetensors", "mistral", "text-generation", "pretrained", "en", "arxiv:2310.06825",
+    "license:apache-2.0", "autotrain_compatible", "text-generation-inference", "region:us",
+]  # fmt: skip
+MISTRAL_SUMMARY = {
+    "architectures": ["MistralForCausalLM"],
+    "model_type": "mistral",
+    "tokenizer_config": {
+        "bos_token": "<s>", "eos_token": "</s>", "pad_token": None, "unk_token": "<unk>",
+        "use_default_system_prompt": False,
+    },
+}  # fmt: skip
+MISTRAL_CARD = {
+    "language": ["en"], "license": "apache-2.0", "tags": ["pretrained"], "pipeline_tag": "text-generation",
+    "inference": {"parameters": {"temperature": 0.7}},
+}  # fmt: skip
+MISTRAL_FILES = [
+    ".gitattributes", "README.md", "config.json", "generation_config.json", "model-00001-of-00002.safetensors",
+    "model-00002-of-00002.safetensors", "model.safetensors.index.json", "pytorch_model-00001-of-00002.bin",
+    "pytorch_model-00002-of-00002.bin", "pytorch_model.bin.index.json", "special_tokens_map.json", "tokenizer.json",
+    "tokenizer.model", "tokenizer_config.json",
+]  # fmt: skip
+
+
+def mistral_api_answer() -> dict[str, Any]:
+    """What the Hub API answers for `GET /api/models/mistralai/Mistral-7B-v0.1` (the keys model_info() reads)."""
+    return {
+        "_id": "650aedb6238a644cb93a52c1", "id": "mistralai/Mistral-7B-v0.1", "author": "mistralai",
+        "sha": MISTRAL_SHA, "createdAt": "2023-09-20T13:03:50.000Z", "lastModified": "2024-02-19T10:57:45.000Z",
+        "private": False, "gated": False, "disabled": False, "downloads": 1482046, "likes": 3581,
+        "library_name": "transformers", "tags": MISTRAL_TAGS, "pipeline_tag": "text-generation",
+        "cardData": MISTRAL_CARD, "widgetData": [{"text": "My name is Julien and I like to"}],
+        "config": MISTRAL_SUMMARY,
+        "transformersInfo": {
+            "auto_model": "AutoModelForCausalLM", "pipeline_tag": "text-generation", "processor": "AutoTokenizer"
+        },
+        "safetensors": {"parameters": {"BF16": 7241732096}, "total": 7241732096},
+        "siblings": [{"rfilename": name} for name in MISTRAL_FILES],
+        "spaces": ["HuggingFaceH4/open_llm_leaderboard"],
+    }  # fmt: skip
+
+
+def test_collect_model_from_the_hub_as_model_info_gives_it(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hf_api = pytest.importorskip("huggingface_hub.hf_api")
+    import huggingface_hub
+
+    from mlmeta.collect import facts as facts_module
+
+    (repo / "downloaded").mkdir()
+    (repo / "downloaded" / "config.json").write_text(json.dumps(MISTRAL), encoding="utf-8")
+    asked: list[tuple[str, str, str | None]] = []
+
+    def download(repo_id: str, filename: str, revision: str | None = None) -> str:
+        asked.append((repo_id, filename, revision))
+        return str(repo / "downloaded" / filename)
+
+    api = SimpleNamespace(model_info=lambda repo_id, **_: hf_api.ModelInfo(**mistral_api_answer()))
+    monkeypatch.setattr(facts_module, "hub_api", lambda: api)
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", download)
+    assert main(["collect", "model", "mistralai/Mistral-7B-v0.1"]) == 0
+    assert asked == [("mistralai/Mistral-7B-v0.1", "config.json", MISTRAL_SHA)]  # at the commit the info names
+    assert written(repo / "model_metadata" / "mistralai_Mistral-7B-v0.1.json") == {
+        "$schema": SCHEMA_ID,
+        "id": "mistralai/Mistral-7B-v0.1",
+        "author": "mistralai",
+        "sha": MISTRAL_SHA,
+        "created_at": "2023-09-20T13:03:50+00:00",
+        "last_modified": "2024-02-19T10:57:45+00:00",
+        "private": False,
+        "gated": False,
+        "disabled": False,
+        "library_name": "transformers",
+        "tags": MISTRAL_TAGS,
+        "pipeline_tag": "text-generation",
+        "mask_token": None,
+        "card_data": MISTRAL_CARD,
+        "model_index": None,
+        "config": MISTRAL_SUMMARY,
+        "transformers_info": {
+            "auto_model": "AutoModelForCausalLM",
+            "custom_class": None,
+            "pipeline_tag": "text-generation",
+            "processor": "AutoTokenizer",
+        },
+        "safetensors": {"parameters": {"BF16": 7241732096}, "total": 7241732096},
+        "base_model": None,
+        **EXPECTED["mistral"],
+        "total_params": 7241732096,
+    }
+    assert capsys.readouterr().out == "wrote model_metadata/mistralai_Mistral-7B-v0.1.json\n"
+    assert main(["check", "model_metadata"]) == 0
+
+
+def test_a_gated_model_and_its_model_index(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hf_api = pytest.importorskip("huggingface_hub.hf_api")
+    from mlmeta.collect.facts import from_hub_info
+    from mlmeta.collect.model import hub_fields
+
+    index = [{"name": "Mistral-7B-v0.1", "results": [{"task": {"type": "text-generation"}, "dataset": {
+        "name": "AI2 Reasoning Challenge (25-Shot)", "type": "ai2_arc"}, "metrics": [
+        {"type": "acc_norm", "value": 59.98, "name": "normalized accuracy", "verified": False}]}]}]  # fmt: skip
+    info = hf_api.ModelInfo(**{**mistral_api_answer(), "gated": "manual", "model-index": index})
+    fields = hub_fields(from_hub_info(info, MISTRAL))
+    assert (fields["gated"], fields["model_index"]) == ("manual", index)
 
 
 def test_a_bad_name_or_a_missing_snapshot(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,61 +258,121 @@ def test_a_bad_name_or_a_missing_snapshot(repo: Path, capsys: pytest.CaptureFixt
 
 # --- scores ----------------------------------------------------------------------------------------------------
 
+MODEL = "mistralai/Mistral-7B-v0.1"
 
-def run_file(folder: Path, stamp: str, model: str, results: dict[str, object], sha: str = COMMIT) -> None:
-    """One run of the leaderboard's details dataset: `results_<timestamp>.json`."""
+
+def run_file(folder: Path, stamp: str, model: str, results: dict[str, Any], sha: str = MISTRAL_SHA) -> None:
+    """One run of the leaderboard's details dataset: `results_<timestamp>.json`, as lighteval writes it."""
     folder.mkdir(parents=True, exist_ok=True)
-    general = {"model_name": model, "model_sha": sha, "model_dtype": "torch.float16", "model_size": "13.5 GB"}
-    value = {"config_general": general, "results": results, "versions": {"all": 0}}
-    (folder / f"results_{stamp}.json").write_text(json.dumps(value), encoding="utf-8")
+    general = {
+        "lighteval_sha": "0f318ecf002208468154899217b3ba7c6ae09374", "num_few_shot_default": 0,
+        "num_fewshot_seeds": 1, "override_batch_size": 1, "max_samples": None, "job_id": "", "model_name": model,
+        "model_sha": sha, "model_dtype": "torch.bfloat16", "model_size": "13.99 GB",
+    }  # fmt: skip
+    tasks = [key for key in results if key != "all"]
+    value = {
+        "config_general": general,
+        "results": results,
+        "versions": {"all": 0, **dict.fromkeys(tasks, 0)},
+        "config_tasks": {key.rpartition("|")[0]: "LM Harness task" for key in tasks},
+        "summary_tasks": {key: {"hashes": {"hash_examples": "a" * 16}, "truncated": 0} for key in tasks},
+        "summary_general": {"hashes": {"hash_examples": "b" * 16}, "truncated": 0, "non_truncated": 1000},
+    }
+    (folder / f"results_{stamp}.json").write_text(json.dumps(value, indent=4), encoding="utf-8")
+
+
+FIRST, SECOND, THIRD = "2023-09-27T15-30-59.039834", "2023-10-26T01-29-53.089924", "2023-12-02T13-02-14.153054"
+RUNS: dict[str, dict[str, Any]] = {  # the first four benchmarks, then drop/gsm8k/winogrande, then gsm8k again
+    FIRST: {
+        "harness|arc:challenge|25": {"acc": 0.5716723549488054, "acc_stderr": 0.014460496367599019,
+                                     "acc_norm": 0.5998293515358362, "acc_norm_stderr": 0.014317197787809172},
+        "harness|hellaswag|10": {"acc": 0.6283608842859988, "acc_stderr": 0.004822550638450896,
+                                 "acc_norm": float("nan"), "acc_norm_stderr": float("nan")},
+        "harness|hendrycksTest-abstract_algebra|5": {"acc": 0.29, "acc_stderr": 0.045604802157206845,
+                                                     "acc_norm": 0.29, "acc_norm_stderr": 0.045604802157206845},
+        "harness|truthfulqa:mc|0": {"mc1": 0.2802937576499388, "mc1_stderr": 0.015723139524608763,
+                                    "mc2": 0.4215317106968115, "mc2_stderr": 0.014138129483133954},
+        "all": {"acc": 0.6, "acc_stderr": 0.03},
+    },
+    SECOND: {
+        "harness|drop|3": {"em": 0.001572986577181208, "em_stderr": 0.00040584511324177333,
+                           "f1": 0.06143666107382555, "f1_stderr": 0.0013713061256604275},
+        "harness|gsm8k|5": {"acc": 0.1728582259287339, "acc_stderr": 0.010415432246200566},
+        "harness|winogrande|5": {"acc": 0.7861089187056038, "acc_stderr": 0.011524466954090254},
+        "all": {"em": 0.001572986577181208, "f1": 0.06143666107382555, "acc": 0.48},
+    },
+    THIRD: {"harness|gsm8k|5": {"acc": 0.1607278241091736, "acc_stderr": 0.01011637016512452}, "all": {}},
+}  # fmt: skip
 
 
 def leaderboard(root: Path) -> None:
-    runs = root / "org" / "model"
-    run_file(
-        runs,
-        "2023-10-26T01-29-53.089924",
-        "org/model",
-        {
-            "harness|arc:challenge|25": {"acc": 0.5, "acc_stderr": 0.01, "acc_norm": 0.55},
-            "harness|hellaswag|10": {"acc": 0.6, "acc_norm": float("nan")},
-            "harness|hendrycksTest-abstract_algebra|5": {"acc": 0.3},
-            "all": {"acc": 0.5},
-        },
-        sha="1" * 40,
-    )
-    run_file(
-        runs,
-        "2023-12-01T10-00-00",
-        "org/model",
-        {"harness|arc:challenge|25": {"acc": 0.52, "acc_norm": 0.57}, "harness|gsm8k|5": {"acc": 0.1}, "all": {}},
-        sha="2" * 40,
-    )
-    run_file(root / "other", "2024-01-01T00-00-00", "other/model", {"harness|gsm8k|5": {"acc": 0.9}})
+    """The model's details dataset, one folder per run, and another model's."""
+    for stamp, results in RUNS.items():
+        run_file(root / "details_mistralai__Mistral-7B-v0.1" / stamp, stamp, MODEL, results)
+    run_file(root / "details_other__model", "2024-01-01T00-00-00", "other/model", {"harness|gsm8k|5": {"acc": 0.9}})
 
 
-def test_collect_scores_merges_runs_latest_first(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_collect_scores_in_the_real_shape(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     leaderboard(repo / "details")
-    hub_cache(repo / "cache", "org/model")  # the reference rule wants the model's own file first
-    assert main(["collect", "model", "org/model", "--snapshot", "cache/models--org--model"]) == 0
-    assert main(["collect", "scores", "org/model", "--from", "details"]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "wrote model_scores/org_model.json"
-    written = json.loads((repo / "model_scores" / "org_model.json").read_text(encoding="utf-8"))
-    assert written == {
+    hub_cache(repo / "cache", MODEL, config=MISTRAL)  # the reference rule wants the model's own file first
+    assert main(["collect", "model", MODEL, "--snapshot", "cache/models--mistralai--Mistral-7B-v0.1"]) == 0
+    assert main(["collect", "scores", MODEL, "--from", "details"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "wrote model_scores/mistralai_Mistral-7B-v0.1.json"
+    assert written(repo / "model_scores" / "mistralai_Mistral-7B-v0.1.json") == {
         "$schema": "https://mlmeta.dev/schemas/results/v1.json",
-        "model_name": "org/model",
-        "last_updated": "2023-12-01T10-00-00",
+        "model_name": MODEL,
+        "last_updated": "2023-12-02",  # the day of the newest scores
         "results": {
             "harness": {
-                "arc:challenge": {"25": {"acc": 0.52, "acc_norm": 0.57}},  # the later run wins the task
-                "gsm8k": {"5": {"acc": 0.1}},
-                "hellaswag": {"10": {"acc": 0.6, "acc_norm": None}},  # NaN: not measured
-                "hendrycksTest-abstract_algebra": {"5": {"acc": 0.3}},
+                "arc:challenge": {
+                    "25-shot": {
+                        "acc": 0.5716723549488054, "acc_stderr": 0.014460496367599019,
+                        "acc_norm": 0.5998293515358362, "acc_norm_stderr": 0.014317197787809172, "timestamp": FIRST,
+                    }
+                },
+                "drop": {
+                    "3-shot": {
+                        "em": 0.001572986577181208, "em_stderr": 0.00040584511324177333,
+                        "f1": 0.06143666107382555, "f1_stderr": 0.0013713061256604275, "timestamp": SECOND,
+                    }
+                },
+                "gsm8k": {  # the later run wins the task
+                    "5-shot": {"acc": 0.1607278241091736, "acc_stderr": 0.01011637016512452, "timestamp": THIRD}
+                },
+                "hellaswag": {
+                    "10-shot": {
+                        "acc": 0.6283608842859988, "acc_stderr": 0.004822550638450896,
+                        "acc_norm": None, "acc_norm_stderr": None, "timestamp": FIRST,  # NaN: not measured
+                    }
+                },
+                "hendrycksTest-abstract_algebra": {
+                    "5-shot": {
+                        "acc": 0.29, "acc_stderr": 0.045604802157206845, "acc_norm": 0.29,
+                        "acc_norm_stderr": 0.045604802157206845, "timestamp": FIRST,
+                    }
+                },
+                "truthfulqa:mc": {
+                    "0-shot": {
+                        "mc1": 0.2802937576499388, "mc1_stderr": 0.015723139524608763,
+                        "mc2": 0.4215317106968115, "mc2_stderr": 0.014138129483133954, "timestamp": FIRST,
+                    }
+                },
+                "winogrande": {
+                    "5-shot": {"acc": 0.7861089187056038, "acc_stderr": 0.011524466954090254, "timestamp": SECOND}
+                },
             }
         },
-        "source": "open-llm-leaderboard",
-        "revision": "2" * 40,
-    }
+    }  # fmt: skip
+    assert main(["check", "model_scores", "model_metadata"]) == 0
+
+
+def test_a_source_is_written_only_when_given(repo: Path) -> None:
+    leaderboard(repo / "details")
+    hub_cache(repo / "cache", MODEL, config=MISTRAL)
+    assert main(["collect", "model", MODEL, "--snapshot", "cache/models--mistralai--Mistral-7B-v0.1"]) == 0
+    assert main(["collect", "scores", MODEL, "--from", "details", "--source", "open-llm-leaderboard"]) == 0
+    found = written(repo / "model_scores" / "mistralai_Mistral-7B-v0.1.json")
+    assert (list(found)[-1], found["source"]) == ("source", "open-llm-leaderboard")
     assert main(["check", "model_scores"]) == 0
 
 
@@ -167,6 +381,6 @@ def test_no_result_file_for_the_model(repo: Path, capsys: pytest.CaptureFixture[
     assert main(["collect", "scores", "nobody/none", "--from", "details"]) == 1
     assert capsys.readouterr().err == "mlmeta: error: details: no leaderboard result file for nobody/none\n"
     (repo / "details" / "results_2024-02-02T00-00-00.json").write_text("{oops", encoding="utf-8")
-    assert main(["collect", "scores", "org/model", "--from", "details"]) == 1
+    assert main(["collect", "scores", MODEL, "--from", "details"]) == 1
     assert "not a leaderboard result file" in capsys.readouterr().err
     assert not (repo / "model_scores").exists()

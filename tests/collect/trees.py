@@ -50,18 +50,31 @@ CONFIG = {
     "num_hidden_layers": 2,
     "intermediate_size": 256,
     "max_position_embeddings": 512,
+    "vocab_size": 30522,
     "hidden_act": "gelu",
     "layer_norm_eps": 1e-12,
     "position_embedding_type": "absolute",
     "id2label": {"0": "O", "1": "B-EMAIL", "2": "I-EMAIL", "3": "B-PHONE", "4": "I-PHONE", "10": "B-street_address"},
 }
+TOKENIZER = {  # bert-base-uncased's tokenizer_config.json
+    "clean_up_tokenization_spaces": True, "cls_token": "[CLS]", "do_lower_case": True, "mask_token": "[MASK]",
+    "model_max_length": 512, "pad_token": "[PAD]", "sep_token": "[SEP]", "strip_accents": None,
+    "tokenize_chinese_chars": True, "tokenizer_class": "BertTokenizer", "unk_token": "[UNK]",
+}  # fmt: skip
 
 
-def model_files(folder: Path, config: dict[str, object] | None = None, card: str | None = CARD) -> None:
+def model_files(
+    folder: Path,
+    config: dict[str, object] | None = None,
+    card: str | None = CARD,
+    tokenizer: dict[str, object] | None = None,
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "config.json").write_text(json.dumps(config or CONFIG), encoding="utf-8")
     if card is not None:
         (folder / "README.md").write_text(card, encoding="utf-8")
+    if tokenizer is not None:
+        (folder / "tokenizer_config.json").write_text(json.dumps(tokenizer), encoding="utf-8")
     safetensors(folder / "model-00001-of-00002.safetensors", {"embeddings": ("F32", [100, 64]), "bias": ("F32", [64])})
     safetensors(folder / "model-00002-of-00002.safetensors", {"head": ("BF16", [64, 11]), "step": ("I64", [])})
 

@@ -39,9 +39,9 @@ def _first(config: dict[str, Any], keys: tuple[str, ...]) -> int | None:
     return next((v for v in (_integer(config.get(key)) for key in keys) if v is not None), None)
 
 
-def _flag(config: dict[str, Any], key: str) -> bool | None:
-    value = config.get(key)
-    return value if isinstance(value, bool) else None
+def _flag(config: dict[str, Any], *keys: str) -> bool | None:
+    """The first of these keys that holds a boolean."""
+    return next((config[key] for key in keys if isinstance(config.get(key), bool)), None)
 
 
 def facts(config: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def facts(config: dict[str, Any]) -> dict[str, Any]:
     found["positional_embeddings"] = positional_embeddings(config)
     found["attention_variant"] = attention_variant(config, found["num_heads"])
     found["attention_window"] = attention_window(config)
-    found["weight_tying"] = next((v for v in (_flag(config, key) for key in TYING) if v is not None), None)
+    found["weight_tying"] = _flag(config, *TYING)
     found["biases"] = biases(config, norm)
     found["block_type"] = block_type(config)
     found["activation"] = activation(config)
@@ -103,7 +103,7 @@ def attention_variant(config: dict[str, Any], heads: int | None) -> str | None:
     """`gqa` when keys and values have fewer heads than queries, `mqa` when one, `full` when as many."""
     kv_heads = _first(config, KV_HEADS)
     if kv_heads is None:
-        multi_query = next((v for v in (_flag(config, key) for key in MULTI_QUERY) if v is not None), None)
+        multi_query = _flag(config, *MULTI_QUERY)
         return None if multi_query is None else "mqa" if multi_query else "full"
     if kv_heads == 1:
         return "mqa"
@@ -134,9 +134,9 @@ def biases(config: dict[str, Any], norm: str | None) -> str | None:
 
 def _linear_biases(config: dict[str, Any]) -> str | None:
     """`none`, `attn` (attention projections only) or `all` linear layers, or null when not stated."""
-    for key in ("include_bias", "bias"):  # OLMo's and Falcon's switch for every linear layer
-        if isinstance(config.get(key), bool):
-            return "all" if config[key] else "none"
+    every = _flag(config, "include_bias", "bias")  # OLMo's and Falcon's switch for every linear layer
+    if every is not None:
+        return "all" if every else "none"
     attention, mlp = _flag(config, "attention_bias"), _flag(config, "mlp_bias")
     if attention is None or mlp is None:
         return None  # without both switches the MLP's biases are not stated
@@ -146,7 +146,7 @@ def _linear_biases(config: dict[str, Any]) -> str | None:
 def block_type(config: dict[str, Any]) -> str | None:
     if config.get("block_type") in ("sequential", "parallel"):  # OLMo's own config names it
         return str(config["block_type"])
-    parallel = next((config[key] for key in PARALLEL if isinstance(config.get(key), bool)), None)
+    parallel = _flag(config, *PARALLEL)
     if parallel is None and config.get("new_decoder_architecture") is True:
         parallel = True  # Falcon's 40B/180B layout: attention and MLP side by side
     return None if parallel is None else "parallel" if parallel else "sequential"
