@@ -61,16 +61,17 @@ def test_route_patterns_become_editor_globs(pattern: str, glob: str) -> None:
     assert editor_globs(pattern) == glob
 
 
-KITFILE_WITHOUT_VERSION = "package:\n  name: demo\n"
+KITFILE_WITH_A_TYPO = "manifestVersion: '1.0'\npackage:\n  nmae: demo\n"
+TYPO = "deploy/serving.yaml:4:3: error kitfile/v1 schema: unknown key 'nmae'; did you mean 'name'? (at /package/nmae)\n"
 
 
 @pytest.mark.parametrize(
     ("modeline", "expected"),
     [
         ("https://mlmeta.dev/schemas/kitfile/v1.draft7.json",
-         "deploy/serving.yaml:2:1: error kitfile/v1 schema: missing required key 'manifestVersion'\n"),
+         TYPO),
         ("../schemas/kitfile/v1.json",
-         "deploy/serving.yaml:2:1: error kitfile/v1 schema: missing required key 'manifestVersion'\n"),
+         TYPO),
         ("https://mlmeta.dev/schemas/kitfile/v7.draft7.json",
          "deploy/serving.yaml:2:1: error - schema-ref: kitfile has no schema v7 (bundled: v1)\n"),
     ],
@@ -82,11 +83,11 @@ def test_the_kitfile_modeline_picks_kind_and_version(
     (tmp_path / "deploy").mkdir()
     # no route claims deploy/serving.yaml: only the modeline makes it a Kitfile
     (tmp_path / "deploy" / "serving.yaml").write_text(
-        f"# yaml-language-server: $schema={modeline}\n{KITFILE_WITHOUT_VERSION}", encoding="utf-8"
+        f"# yaml-language-server: $schema={modeline}\n{KITFILE_WITH_A_TYPO}", encoding="utf-8"
     )
     monkeypatch.chdir(tmp_path)
     assert main(["check", "deploy/serving.yaml"]) == 1
     assert capsys.readouterr().out == expected
-    (tmp_path / "deploy" / "serving.yaml").write_text(KITFILE_WITHOUT_VERSION, encoding="utf-8")
+    (tmp_path / "deploy" / "serving.yaml").write_text(KITFILE_WITH_A_TYPO, encoding="utf-8")
     assert main(["check", "-v", "deploy/serving.yaml"]) == 0
     assert capsys.readouterr().err == "deploy/serving.yaml: skipped: no route claims it\n"

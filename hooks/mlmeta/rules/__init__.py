@@ -176,6 +176,12 @@ RULES: dict[str, RuleInfo] = {
         "A Kitfile path does not exist beside the Kitfile (an error under `--strict`).",
         "warning",
     ),
+    "kitfile-manifest-version": RuleInfo(
+        "mlmeta.rules.kitfile",
+        frozenset({"kitfile"}),
+        "A Kitfile has no `manifestVersion` (KitOps warns and assumes the current version).",
+        "warning",
+    ),
     "kitfile-duplicate-dataset": RuleInfo(
         "mlmeta.rules.kitfile", frozenset({"kitfile"}), "Two datasets share a name (KitOps allows it).", "warning"
     ),

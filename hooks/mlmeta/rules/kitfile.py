@@ -5,7 +5,8 @@ folder, are URLs, or name a ModelKit anywhere but `model.path`; it refuses two
 layers on the same path (after cleaning) and a model part `type` outside
 `^[\\w][\\w.-]*$` or longer than 64 characters. Nested paths are fine: KitOps
 packs a nested path's files into the inner layer only (its own generated
-Kitfiles put `code: .` around everything else). Two datasets may share a name,
+Kitfiles put `code: .` around everything else). A Kitfile without `manifestVersion` is only a
+warning, as KitOps only warns. Two datasets may share a name,
 which is allowed but worth a warning, and a path missing on disk is a warning
 (an error under --strict): the files may simply not be fetched yet.
 """
@@ -34,6 +35,8 @@ def check(value: Any, where: Where) -> Iterator[Problem]:
 def problems(kitfile: Any, folder: Path | None, strict: bool = False) -> Iterator[Problem]:
     if not isinstance(kitfile, dict):
         return
+    if "manifestVersion" not in kitfile:  # KitOps warns and reads the Kitfile as the current version
+        yield Problem("", "kitfile-manifest-version", "no manifestVersion: KitOps warns and assumes 1.0.0", "warning")
     yield from _paths(kitfile, folder, strict)
     yield from _part_types(kitfile)
     yield from _dataset_names(kitfile)
