@@ -10,7 +10,6 @@ that read the file look for the known key and never see it. Keys far from every 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from mlmeta.documents import join
@@ -23,68 +22,121 @@ MIN_LENGTH = 4  # shorter keys are one edit from too many others (`lr`, `eps`)
 _SEPARATORS = re.compile(r"[_\-\s.]")
 
 
-def check(value: Any, where: Where) -> Iterator[Problem]:
+def check(value: Any, where: Where) -> list[Problem]:
     if where.kind is None or where.version is None or not isinstance(value, (dict, list)):
-        return
+        return []
     root = load_schema(where.kind, where.version)
-    yield from _walk(value, [root], root, "")
-
-
-def _walk(value: Any, schemas: list[Any], root: dict[str, Any], pointer: str) -> Iterator[Problem]:
-    branches = [b for s in schemas for b in _branches(s, root, value)]
-    if isinstance(value, dict):
-        known: set[str] = set()
-        patterns: list[str] = []
-        closed = False
-        for branch in branches:
-            known.update(branch.get("properties", {}))
-            patterns.extend(branch.get("patternProperties", {}))
-            closed = closed or branch.get("additionalProperties") is False
-        for key, item in value.items():
-            if not closed and key not in known and not any(re.search(p, key) for p in patterns):
-                near = nearest(key, known)
-                if near is not None:
-                    message = f"unknown key {key!r}; did you mean {near!r}?"
-                    yield Problem(join(pointer, key), RULE, message, on_key=True)
-            children = _children(branches, key)
-            if children:
-                yield from _walk(item, children, root, join(pointer, key))
-    elif isinstance(value, list):
-        items = [b["items"] for b in branches if isinstance(b.get("items"), dict)]
-        if items:
-            for index, item in enumerate(value):
-                yield from _walk(item, items, root, f"{pointer}/{index}")
-
-
-def _children(branches: list[dict[str, Any]], key: str) -> list[Any]:
-    found = []
-    for branch in branches:
-        properties = branch.get("properties", {})
-        if key in properties:
-            found.append(properties[key])
-            continue
-        matched = [s for p, s in branch.get("patternProperties", {}).items() if re.search(p, key)]
-        found.extend(matched)
-        extra = branch.get("additionalProperties")
-        if not matched and isinstance(extra, dict):
-            found.append(extra)
+    found: list[Problem] = []
+    _walk(value, (root,), root, "", found)
     return found
 
 
-def _branches(schema: Any, root: dict[str, Any], value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    """The schema and every subschema that applies to the same value: `$ref`, `allOf`/`anyOf`/`oneOf`, if/then/else."""
+class _Shape:
+    """What the walk needs of the subschemas that apply to one value, worked out once per set of them."""
+
+    __slots__ = ("children", "closed", "items", "known", "near", "patterns", "sources")
+
+    def __init__(self, branches: list[dict[str, Any]]) -> None:
+        self.sources = branches
+        self.known: set[str] = set()
+        self.patterns: list[tuple[re.Pattern[str], Any]] = []
+        self.closed = False
+        for branch in branches:
+            self.known.update(branch.get("properties", ()))
+            self.patterns.extend((re.compile(p), s) for p, s in branch.get("patternProperties", {}).items())
+            self.closed = self.closed or branch.get("additionalProperties") is False
+        self.items = tuple(b["items"] for b in branches if isinstance(b.get("items"), dict))
+        self.children: dict[str, tuple[Any, ...]] = {}  # key -> the subschemas its value meets, filled as met
+        self.near: dict[str, str | None] = {}  # unknown key -> the known key it misspells (the same keys recur)
+
+    def unknown(self, key: str) -> bool:
+        return not self.closed and key not in self.known and not any(p.search(key) for p, _ in self.patterns)
+
+    def child(self, key: str) -> tuple[Any, ...]:
+        if key not in self.children:
+            found: list[Any] = []
+            for branch in self.sources:
+                properties = branch.get("properties", {})
+                if key in properties:
+                    found.append(properties[key])
+                    continue
+                matched = [s for p, s in branch.get("patternProperties", {}).items() if re.search(p, key)]
+                found.extend(matched)
+                extra = branch.get("additionalProperties")
+                if not matched and isinstance(extra, dict):
+                    found.append(extra)
+            self.children[key] = tuple(found)
+        return self.children[key]
+
+
+_SHAPES: dict[tuple[int, ...], _Shape] = {}
+_EXPANDED: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+
+
+def _walk(value: Any, schemas: tuple[Any, ...], root: dict[str, Any], pointer: str, found: list[Problem]) -> None:
+    branches = [b for s in schemas for b in _branches(s, root, value)]
+    key_of = tuple(id(b) for b in branches)
+    shape = _SHAPES.get(key_of)
+    if shape is None:
+        shape = _SHAPES[key_of] = _Shape(branches)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if shape.unknown(key):
+                near = shape.near.get(key, "")
+                if near == "":
+                    near = shape.near[key] = nearest(key, shape.known)
+                if near is not None:
+                    message = f"unknown key {key!r}; did you mean {near!r}?"
+                    found.append(Problem(join(pointer, key), RULE, message, on_key=True))
+            if isinstance(item, (dict, list)):
+                children = shape.child(key)
+                if children:
+                    _walk(item, children, root, join(pointer, key), found)
+    elif shape.items:
+        for index, item in enumerate(value):
+            if isinstance(item, (dict, list)):
+                _walk(item, shape.items, root, f"{pointer}/{index}", found)
+
+
+def _branches(schema: Any, root: dict[str, Any], value: Any) -> list[dict[str, Any]]:
+    """The schema and every subschema that applies to the same value: `$ref`, `allOf`/`anyOf`/`oneOf`, if/then/else.
+
+    All but the `if`s are worked out once per schema; an `if` is decided for each value.
+    """
+    if not isinstance(schema, dict):
+        return []
+    expanded = _EXPANDED.get(id(schema))
+    if expanded is None:
+        expanded = _EXPANDED[id(schema)] = _expand(schema, root, 0)
+    static, conditional = expanded
+    if not conditional:
+        return static
+    taken = list(static)
+    for node in conditional:
+        taken.extend(_branches(node.get("then") if _holds(node["if"], value) else node.get("else"), root, value))
+    return taken
+
+
+def _expand(schema: Any, root: dict[str, Any], depth: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the subschemas that always apply, those holding an `if` to decide per value)."""
+    static: list[dict[str, Any]] = []
+    conditional: list[dict[str, Any]] = []
     if not isinstance(schema, dict) or depth > 16:
-        return
+        return static, conditional
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/"):
-        yield from _branches(_resolve(root, ref), root, value, depth + 1)
-    yield schema
+        more, more_conditional = _expand(_resolve(root, ref), root, depth + 1)
+        static.extend(more)
+        conditional.extend(more_conditional)
+    static.append(schema)
     for word in ("allOf", "anyOf", "oneOf"):
         for sub in schema.get(word, ()):
-            yield from _branches(sub, root, value, depth + 1)
+            more, more_conditional = _expand(sub, root, depth + 1)
+            static.extend(more)
+            conditional.extend(more_conditional)
     if "if" in schema:
-        taken = schema.get("then") if _holds(schema["if"], value) else schema.get("else")
-        yield from _branches(taken, root, value, depth + 1)
+        conditional.append(schema)
+    return static, conditional
 
 
 def _resolve(root: dict[str, Any], ref: str) -> Any:
