@@ -273,7 +273,10 @@ class Engine:
 
         assert plan.route is not None and plan.route.version is not None
         schema = load_schema(plan.route.kind, plan.route.version)
-        return [problem for error in plan.validator.iter_errors(value) for problem in problems(error, schema)]
+        try:
+            return [problem for error in plan.validator.iter_errors(value) for problem in problems(error, schema)]
+        except (ValueError, RecursionError):  # jsonschema-rs: "Recursion limit reached"
+            return [Problem("", "schema", "nested too deeply to validate")]
 
     def _finding(
         self, document: Document, problem: Problem, route: Route | None, where: tuple[int, int] | None = None

@@ -97,3 +97,24 @@ def test_keys_are_shown_unless_a_detector_finds_an_identifier_in_them(
     assert "expected number or null, got object (at /results/harness/arc/25shot)" in out
     assert "jane.doe" not in out
     assert "(at /config/auto_map/<redacted 20 characters>)" in out
+
+
+def test_what_real_tools_write_is_no_slip(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A raw Hub API answer, a newer huggingface_hub's fields, and words that differ in their last letter or a digit."""
+    model = {
+        "_id": "65a0", "modelId": "acme/m", "cardData": {}, "lastModified": "2024-01-01T00:00:00.000Z",
+        "base_models": {"models": []}, "trending_score": 3, "created_at": "2023-09-20 13:03:50+00:00",
+        "training_stages": [{"name": "sft", "date": "2024-01", "optimizer": {"params": {"beta1": 0.9, "beta2": 0.95}}}],
+    }  # fmt: skip
+    relative = write(repo, "model_metadata/acme_m.json", {"id": "acme/m", **model})
+    assert main(["check", "--select", "schema,misspelled-key", relative]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_a_document_too_deep_to_validate_is_a_finding(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    deep: Any = 1
+    for _ in range(400):
+        deep = [deep]
+    relative = write(repo, "model_metadata/deep.json", {"id": "a/b", "training_stages": deep})
+    assert main(["check", "--select", "schema", relative]) == 1
+    assert "schema: nested too deeply to validate" in capsys.readouterr().out

@@ -65,10 +65,15 @@ def test_pre_training_data_is_a_path_from_the_file_or_the_catalog_folder(
     write(repo, "model_metadata/a.json", {"id": "a/a", "pre_training_data": "../dataset_metadata/the_pile.json"})
     write(repo, "model_metadata/b.json", {"id": "a/b", "pre_training_data": "./dataset_metadata/web/c4.json"})
     write(repo, "model_metadata/c.json", {"id": "a/c", "pre_training_data": "./dataset_metadata/c5.json"})
-    assert run(capsys, "check", "model_metadata") == (
-        1,
-        "model_metadata/c.json:3:24: error model/v1 reference: pre_training_data names no file (relative to this"
-        " file's folder or the folder above it) (at /pre_training_data)\n",
+    write(repo, "model_metadata/d.json", {"id": "a/d", "pre_training_data": "x" * 5000})  # too long for the system
+    (repo.parent / "outside.json").write_text("{}", encoding="utf-8")
+    write(repo, "model_metadata/e.json", {"id": "a/e", "pre_training_data": "../../outside.json"})
+    code, out = run(capsys, "check", "model_metadata")
+    assert code == 1
+    assert out == "".join(
+        f"model_metadata/{name}.json:3:24: error model/v1 reference: pre_training_data names no file of the"
+        " repository (from this file's folder or the one above it) (at /pre_training_data)\n"
+        for name in "cde"
     )
 
 
@@ -126,11 +131,11 @@ def test_file_pointers_resolve_relative_to_the_pointing_file(repo: Path, capsys:
     code, out = run(capsys, "check", "--select", "reference", "dataset_metadata")
     assert out == (
         "dataset_metadata/mix.json:14:23: error dataset/v1 reference: file_pointer names no file"
-        " (it is relative to this file's folder) (at /domains/2/file_pointer)\n"
+        " of the repository (it is relative to this file's folder) (at /domains/2/file_pointer)\n"
         "dataset_metadata/mix.json:18:23: error dataset/v1 reference: file_pointer names no file"
-        " (it is relative to this file's folder) (at /domains/3/file_pointer)\n"
+        " of the repository (it is relative to this file's folder) (at /domains/3/file_pointer)\n"
         "dataset_metadata/web/sub.json:14:23: error dataset/v1 reference: file_pointer names no file"
-        " (it is relative to this file's folder) (at /domains/2/file_pointer)\n"
+        " of the repository (it is relative to this file's folder) (at /domains/2/file_pointer)\n"
     )
     assert code == 1
 
@@ -232,7 +237,7 @@ def test_files_outside_the_catalog_are_not_looked_up_in_it(repo: Path, capsys: p
     assert code == 1
     assert out == (
         "tests/fixtures/dataset/valid/d.json:6:23: error dataset/v1 reference: file_pointer names no file"
-        " (it is relative to this file's folder) (at /domains/0/file_pointer)\n"
+        " of the repository (it is relative to this file's folder) (at /domains/0/file_pointer)\n"
     )
 
 

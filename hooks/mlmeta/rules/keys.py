@@ -70,7 +70,8 @@ class _Shape:
 
 
 _SHAPES: dict[tuple[int, ...], _Shape] = {}
-_EXPANDED: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+# keyed by id(): each entry holds the objects whose ids it is keyed by, so no id is reused while it lives
+_EXPANDED: dict[int, tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]] = {}
 
 
 def _walk(value: Any, schemas: tuple[Any, ...], root: dict[str, Any], pointer: str, found: list[Problem]) -> None:
@@ -107,8 +108,8 @@ def _branches(schema: Any, root: dict[str, Any], value: Any) -> list[dict[str, A
         return []
     expanded = _EXPANDED.get(id(schema))
     if expanded is None:
-        expanded = _EXPANDED[id(schema)] = _expand(schema, root, 0)
-    static, conditional = expanded
+        expanded = _EXPANDED[id(schema)] = (schema, *_expand(schema, root, 0))
+    _, static, conditional = expanded
     if not conditional:
         return static
     taken = list(static)
@@ -148,25 +149,29 @@ def _resolve(root: dict[str, Any], ref: str) -> Any:
 
 def _holds(condition: Any, value: Any) -> bool:
     """Whether an `if` holds; each condition compiled once (the schemas are loaded once, so ids are stable)."""
-    validator = _CONDITIONS.get(id(condition))
-    if validator is None:
+    entry = _CONDITIONS.get(id(condition))
+    if entry is None:
         import jsonschema_rs
 
-        validator = _CONDITIONS[id(condition)] = jsonschema_rs.validator_for(condition)
-    return bool(validator.is_valid(value))
+        entry = _CONDITIONS[id(condition)] = (condition, jsonschema_rs.validator_for(condition))
+    return bool(entry[1].is_valid(value))
 
 
-_CONDITIONS: dict[int, Any] = {}
+_CONDITIONS: dict[int, tuple[Any, Any]] = {}
 
 
 def nearest(key: str, known: set[str]) -> str | None:
-    """The known key this one misspells: the same but for case and separators, or one edit away."""
+    """The known key this one misspells: the same but for case and separators, or one edit away.
+
+    Not a slip: another last letter (`date` and `data`, `beta1` and `betas` are different words), or
+    a digit added, dropped or changed (`layer_1`, `layer_2`).
+    """
+    if len(key) < MIN_LENGTH:
+        return None
     folded = _fold(key)
     for name in sorted(known):
         if _fold(name) == folded and name != key:
             return name
-    if len(key) < MIN_LENGTH:
-        return None
     for name in sorted(known):
         if len(name) >= MIN_LENGTH and _one_edit(key, name):
             return name
@@ -178,7 +183,7 @@ def _fold(key: str) -> str:
 
 
 def _one_edit(a: str, b: str) -> bool:
-    """Whether b is a with one character dropped, added, changed, or two neighbours swapped."""
+    """Whether b is a with one letter dropped, added, changed (not the last), or two neighbours swapped."""
     if a == b or abs(len(a) - len(b)) > 1:
         return False
     if len(a) > len(b):
@@ -187,8 +192,10 @@ def _one_edit(a: str, b: str) -> bool:
     while start < len(a) and a[start] == b[start]:
         start += 1
     if len(a) < len(b):
-        return a[start:] == b[start + 1 :]
+        return not b[start].isdigit() and a[start:] == b[start + 1 :]
+    if a[start].isdigit() or b[start].isdigit():
+        return False
     if a[start + 1 :] == b[start + 1 :]:
-        return True
+        return start < len(a) - 1
     swapped = start + 1 < len(a) and a[start] == b[start + 1] and a[start + 1] == b[start]
     return swapped and a[start + 2 :] == b[start + 2 :]

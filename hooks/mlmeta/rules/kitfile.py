@@ -35,7 +35,7 @@ def check(value: Any, where: Where) -> Iterator[Problem]:
 def problems(kitfile: Any, folder: Path | None, strict: bool = False) -> Iterator[Problem]:
     if not isinstance(kitfile, dict):
         return
-    if "manifestVersion" not in kitfile:  # KitOps warns and reads the Kitfile as the current version
+    if not kitfile.get("manifestVersion"):  # missing, null or empty: KitOps warns, reads it as the current version
         yield Problem("", "kitfile-manifest-version", "no manifestVersion: KitOps warns and assumes 1.0.0", "warning")
     yield from _paths(kitfile, folder, strict)
     yield from _part_types(kitfile)

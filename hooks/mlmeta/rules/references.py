@@ -73,6 +73,7 @@ class Index:
         self._root = str(run.root)
         self._by_kind: dict[str, list[str]] = {}  # kind -> repository-relative names
         self._datasets: dict[str, list[Path]] | None = None
+        self._named: dict[str, list[Path]] | None = None
         self._models: dict[str, Path] | None = None
         self._manifests: dict[Path, tuple[Seen[None], set[str]]] = {}
         # each suggestion scans every known name: past a few dozen broken names, stop suggesting
@@ -123,12 +124,13 @@ class Index:
 
     def named(self) -> dict[str, list[Path]]:
         """Dataset `name` -> the files whose `name` it is (a name only the file stem gives is not a claim)."""
-        names: dict[str, list[Path]] = {}
-        for path in self.files("dataset"):
-            value = self.value(path)
-            if isinstance(value, dict) and isinstance(value.get("name"), str):
-                names.setdefault(value["name"], []).append(path)
-        return names
+        if self._named is None:
+            self._named = {}
+            for path in self.files("dataset"):
+                value = self.value(path)
+                if isinstance(value, dict) and isinstance(value.get("name"), str):
+                    self._named.setdefault(value["name"], []).append(path)
+        return self._named
 
     def models(self) -> dict[str, Path]:
         """What names a model file: its `id`, its `name`, and the Hub id its file name spells (`org_name.json`)."""
@@ -218,8 +220,8 @@ def _pre_training_data(value: dict[str, Any], where: Where) -> Iterator[Problem]
         yield Problem("/pre_training_data", RULE, "pre_training_data is a relative path, not an absolute one")
         return
     folder = where.file.parent
-    if not any((base / target).is_file() for base in (folder, folder.parent, where.run.root)):
-        message = "pre_training_data names no file (relative to this file's folder or the folder above it)"
+    if not any(_in_repository(base / target, where.run.root) for base in (folder, folder.parent, where.run.root)):
+        message = "pre_training_data names no file of the repository (from this file's folder or the one above it)"
         yield Problem("/pre_training_data", RULE, message)
 
 
@@ -252,8 +254,9 @@ def _pointers(value: dict[str, Any], where: Where, index: Index) -> Iterator[Pro
             message = "file_pointer is a path relative to this file's folder, not an absolute path"
             yield Problem(pointer, RULE, message, replaces="schema")
             continue
-        if not target.is_file():
-            yield Problem(pointer, RULE, "file_pointer names no file (it is relative to this file's folder)")
+        if not _in_repository(target, where.run.root):
+            message = "file_pointer names no file of the repository (it is relative to this file's folder)"
+            yield Problem(pointer, RULE, message)
             continue
         cycle = _cycle(target, where.file.resolve(), index, [where.file.resolve()], set())
         if cycle is not None:
@@ -266,6 +269,25 @@ def _file_pointers(value: Any, file: Path) -> Iterator[tuple[str, Path]]:
     for position, domain in enumerate(domains if isinstance(domains, list) else []):
         if isinstance(domain, dict) and isinstance(domain.get("file_pointer"), str) and domain["file_pointer"]:
             yield join(f"/domains/{position}", "file_pointer"), file.parent / domain["file_pointer"]
+
+
+def _is_file(path: Path) -> bool:
+    """`Path.is_file`, with a name too long or otherwise unusable for the system taken as no file."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _in_repository(path: Path, root: Path) -> bool:
+    """A file inside the repository: a pointer out of it (`../../../etc/passwd`) names nothing of the catalog."""
+    if not _is_file(path):
+        return False
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return False
+    return True
 
 
 def _absolute(text: str) -> bool:
@@ -281,7 +303,7 @@ def _cycle(current: Path, start: Path, index: Index, chain: list[Path], seen: se
         return None  # explored already; a cycle not through `start` is reported at its own files
     seen.add(current)
     for _, target in _file_pointers(index.value(current), current):
-        if target.is_file():
+        if _is_file(target):
             found = _cycle(target, start, index, [*chain, current], seen)
             if found is not None:
                 return found
