@@ -15,6 +15,7 @@ import sys
 from argparse import Namespace
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from mlmeta.config import Config, ConfigError, discover
@@ -100,13 +101,14 @@ class Taxonomy:
         found = self.find(parent) if parent else None
         return parent if found is not None and found.slot() and last and "/" not in last else None
 
+    @cached_property
     def labels(self) -> set[str]:
-        """Every node's own name (placeholders aside): the words a `doc_type` list may hold."""
+        """Every node's own name (placeholders aside): the words a `doc_type` list may hold; once per run."""
         return {path.rpartition("/")[2] for path in self.paths() if "<" not in path}
 
     def label_problem(self, label: str) -> str | None:
         """Why a word of a `doc_type` list is no node of the tree (with the nearest), or None when it is."""
-        labels = self.labels()
+        labels = self.labels
         if label in labels:
             return None
         close = difflib.get_close_matches(label.lower(), sorted(labels), n=1, cutoff=0.75)
