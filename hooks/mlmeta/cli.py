@@ -17,6 +17,9 @@ FORMATS = ("text", "json", "github", "sarif")
 def _check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", help="files or folders (default: every file a route claims)")
     parser.add_argument("--kind", metavar="KIND[@N]", help="validate every file as this kind (and version)")
+    parser.add_argument(
+        "--schemafile", metavar="PATH", help="validate the files against this JSON Schema (PATH#/pointer: a part)"
+    )
     parser.add_argument("--select", metavar="RULES", help="only these rule ids, comma-separated (e.g. hash-format)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")
@@ -60,6 +63,9 @@ def _init(parser: argparse.ArgumentParser) -> None:
 
 
 def _schemas(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "action", nargs="?", choices=("lock",), help="lock: write SHA256SUMS beside each versioned kind of your own"
+    )
     parser.add_argument("--draft7", action="store_true", help="write the draft-07 copies and catalog.json")
     parser.add_argument("--check", action="store_true", help="exit 1 when a generated file is out of date")
     parser.add_argument("--root", metavar="DIR", help="the schemas folder (default: ./schemas of this repository)")

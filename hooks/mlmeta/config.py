@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 # keys rule modules own: each reads its own table from Config.table
-KNOWN_KEYS = {"routes", "exclude", "namespace", "taxonomy", "phi", "pytest", "layout", "references", "kitfile"}
+KNOWN_KEYS = {"kinds", "routes", "exclude", "namespace", "taxonomy", "phi", "pytest", "layout", "references", "kitfile"}
 
 
 class ConfigError(Exception):
@@ -30,6 +30,7 @@ class Config:
         self.exclude = exclude if exclude is not None else []
         self.table = table if table is not None else {}
         self.source = source
+        self.derived: dict[str, Any] = {}  # what is worked out from the table once per run (the kinds)
 
     def __repr__(self) -> str:
         return f"Config(root={self.root!r}, source={self.source!r}, table={self.table!r})"
@@ -92,6 +93,14 @@ def load(root: Path, path: Path | None = None) -> Config:
         raise ConfigError(f"{source}: [tool.mlmeta.routes] maps file patterns to 'kind' or 'kind@N'")
     if not isinstance(exclude, list) or not all(isinstance(v, str) for v in exclude):
         raise ConfigError(f"{source}: tool.mlmeta.exclude is a list of file patterns")
+    kinds = table.get("kinds", {})
+    if not isinstance(kinds, dict):
+        raise ConfigError(f"{source}: [tool.mlmeta.kinds] holds a table per kind, such as [tool.mlmeta.kinds.lab]")
+    if kinds:
+        from mlmeta.user_kinds import options
+
+        for name, options_table in kinds.items():
+            options(name, options_table, str(source))
     return Config(root, dict(routes), list(exclude), table, source)
 
 

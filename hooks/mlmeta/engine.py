@@ -13,25 +13,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from importlib import import_module
 from pathlib import Path
-from stat import S_ISDIR, S_ISLNK, S_ISREG
+from stat import S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlmeta.config import Config
-from mlmeta.documents import Document, read
+from mlmeta.documents import Document, finding_at, read, rows
 from mlmeta.findings import Finding, Problem
 from mlmeta.rules import RULES, Check, Run, Where, checks_for
-from mlmeta.schemas import (
-    FORMAT_BY_SUFFIX,
-    KINDS,
-    Route,
-    RouteError,
-    Validators,
-    configured_route,
-    decide,
-    load_schema,
-    modeline_ref,
-    parse_schema_ref,
-)
+from mlmeta.schemas import FORMAT_BY_SUFFIX, Kind, Kinds, Route, RouteError, SchemaRefError, kinds, modeline_ref
 
 if TYPE_CHECKING:
     from mlmeta.fixes import Edit
@@ -61,6 +50,8 @@ class _Plan(NamedTuple):
     route: Route | None
     validator: Any  # the compiled schema; None: no schema check (no kind, or not selected)
     checks: list[Check]
+    own: Kind | None = None  # the route's kind
+    family: Route | None = None  # the bundled kind (and version) its rules are those of
 
 
 class Engine:
@@ -72,9 +63,10 @@ class Engine:
         self.skipped: list[tuple[str, str]] = []  # (path, why), for -v
         self.fixed: list[Finding] = []  # what --fix changed, severity "fixed"
         self.run = Run(self.config, self.options.strict, select=self.options.select)
-        self.validators = Validators()
-        self._checks: dict[str | None, list[tuple[str, Check]]] = {}  # kind -> its rule modules, once per run
-        self._finishes: dict[str | None, list[Callable[[Where], Iterable[Problem]]]] = {}  # kind -> their finish()
+        self.kinds: Kinds = kinds(config)
+        self._checks: dict[Kind | None, list[tuple[str, Check]]] = {}  # kind -> its rule modules, once per run
+        self._finishes: dict[Kind | None, list[Callable[[Where], Iterable[Problem]]]] = {}  # kind -> their finish()
+        self._locked: set[str] = set()  # user kinds whose lock was compared this run
         self._folders: dict[str, str | None] = {}  # folder as given -> its resolved path relative to the root, + "/"
 
     def display(self, path: Path) -> str:
@@ -102,10 +94,12 @@ class Engine:
         except ValueError:
             return None
 
-    def checks(self, kind: str | None) -> list[tuple[str, Check]]:
-        """The rule modules for a kind, looked up once per run: a JSONL file asks once per row."""
+    def checks(self, kind: Kind | None) -> list[tuple[str, Check]]:
+        """The rule modules for a kind (its family's, for a user kind), looked up once per run."""
         if kind not in self._checks:
-            self._checks[kind] = checks_for(kind, self.options.select)
+            family = kind.family if kind is not None else None
+            also = frozenset({"duplicate-row"}) if kind is not None and kind.unique else frozenset()
+            self._checks[kind] = checks_for(family.kind if family else None, self.options.select, also)
         return self._checks[kind]
 
     def wants(self, rule: str) -> bool:
@@ -113,25 +107,26 @@ class Engine:
 
     def check(self, path: Path) -> Iterator[Finding]:
         link, mode = _modes(path)
-        if S_ISDIR(mode) and (path / "oci-layout").is_file():  # an OCI image layout: its ModelKits, blob by blob
-            from mlmeta.modelkit.layout import check_layout
-
-            yield from check_layout(path, self)
-            return
         shown = self._display(path, link)
         if not S_ISREG(mode):
             why = "no such file" if not mode else "not a regular file"
             yield Finding(shown, 1, 1, "", None, None, "read", "error", f"cannot read file: {why}")
             return
+        if self.kinds.user:
+            owner = self.kinds.schema_owner(shown)
+            if owner is not None:  # one of the repository's own schemas: its lock speaks for it
+                yield from self.locks([owner])
+                return
         try:
-            configured = configured_route(shown, self.config)
+            configured = self.kinds.configured(shown)
             forced = self.options.kind
             chosen = forced or configured
-            kind = chosen.kind if chosen else None
-            fmt = _format(kind, FORMAT_BY_SUFFIX.get(path.suffix.lower()))
+            kind = self.kinds[chosen.kind] if chosen else None
+            by_suffix = FORMAT_BY_SUFFIX.get(path.suffix.lower())
+            fmt = _format(kind, by_suffix)
             # a routed file is read whole, once; one that may yet be skipped only as far as the peek
             raw = _head(path, whole=kind is not None) if fmt in ("json", "yaml") else None
-            declared_early = _peek_declared(raw[:PEEK_BYTES], fmt == "yaml") if raw is not None else None
+            declared_early = self._peek_declared(raw[:PEEK_BYTES], fmt == "yaml", shown) if raw is not None else None
         except RouteError as error:
             yield Finding(shown, 1, 1, "", None, None, "schema-ref", "error", str(error))
             return
@@ -141,28 +136,51 @@ class Engine:
             self.skipped.append((shown, "no route claims it"))
             return
         if declared_early is not None and kind is None:
-            kind = declared_early.kind
-        options = KINDS[kind].reader_options() if kind else {}
+            kind = self.kinds[declared_early.kind]
+        options = kind.reader_options() if kind else {}
         if raw is not None and chosen is not None:  # the whole file: the reader need not read it again
             options["raw"] = raw
-        route: Route | None = None
         plan = _Plan(None, None, [])
         state: dict[str, Any] = {}
         edits: list[tuple[Finding, Edit]] = []
         for number, document in enumerate(read(path, fmt, shown, **options)):
             if number == 0:
                 try:
-                    route = decide(forced, _declared(document) or declared_early, configured)
+                    declared = self._declared(document, shown) or declared_early
+                    plan = self._plan(self.kinds.decide(forced, declared, configured))
                 except RouteError as error:
                     yield self._finding(document, Problem(_ref_pointer(document), "schema-ref", str(error)), None)
                     return
-                plan = self._plan(route)
+                except SchemaRefError as error:
+                    kind_name, version = self.kinds.decide(forced, declared, configured) or (None, None)
+                    yield Finding(shown, 1, 1, "", kind_name, version, "schema-ref", "error", str(error))
+                    return
+                if plan.own is not None and plan.own.schema is not None and plan.own.name not in self._locked:
+                    yield from self.locks([plan.own.name])
+            if plan.own is not None and plan.own.rows is not None:
+                for row in rows(document, plan.own.rows):
+                    yield from self._document(row, plan, path, state, edits)
+                continue
             found = self._document(document, plan, path, state, edits)
             if found:
                 yield from found
-        yield from self._finish(shown, path, route, state)
+        yield from self._finish(shown, path, plan, state)
         if edits:  # after the whole file was read: a JSONL file is streamed
             yield from self._apply(path, shown, edits)
+
+    def locks(self, names: Iterable[str]) -> Iterator[Finding]:
+        """`schema-lock`: a released version of a user kind's schema whose bytes changed (once per kind per run)."""
+        for name in names:
+            if name in self._locked:
+                continue
+            self._locked.add(name)
+            if self.wants("schema-lock"):
+                for shown, message in self.kinds.lock_problems(name):
+                    yield Finding(shown, 1, 1, "", name, None, "schema-lock", "error", message)
+
+    def judge(self, document: Document, route: Route, path: Path, state: dict[str, Any]) -> list[Finding]:
+        """A document handed to the engine by another source (an OCI layout's blob), judged as a file's would be."""
+        return self._document(document, self._plan(route), path, state, [])
 
     def _claimed(self, shown: str) -> bool:
         """`[tool.mlmeta.phi] paths` route a file to the no-PHI rules even when no kind claims it."""
@@ -172,19 +190,21 @@ class Engine:
 
         return claimed(shown, self.config)
 
-    def _finish(self, shown: str, path: Path, route: Route | None, state: dict[str, Any]) -> Iterator[Finding]:
+    def _finish(self, shown: str, path: Path, plan: _Plan, state: dict[str, Any]) -> Iterator[Finding]:
         """Rule modules with a `finish(where)` speak once after a file's last document (stale allowlist entries)."""
-        kind, version = (route.kind, route.version) if route else (None, None)
-        if kind not in self._finishes:  # looked up once per run, not once per file
-            modules = (import_module(module) for module, _ in self.checks(kind))
-            self._finishes[kind] = [module.finish for module in modules if hasattr(module, "finish")]
-        if not self._finishes[kind]:
+        own = plan.own
+        if own not in self._finishes:  # looked up once per run, not once per file
+            modules = (import_module(module) for module, _ in self.checks(own))
+            self._finishes[own] = [module.finish for module in modules if hasattr(module, "finish")]
+        if not self._finishes[own]:
             return
-        where = Where(shown, path, kind, version, 1, self.run, state)
-        for finish in self._finishes[kind]:
+        family, version = plan.family or (None, None)
+        kind, shown_version = plan.route or (None, None)
+        where = Where(shown, path, family, version, 1, self.run, state, own=own)
+        for finish in self._finishes[own]:
             for p in finish(where):
                 if self.wants(p.rule):
-                    yield Finding(shown, 1, 1, p.pointer, kind, version, p.rule, p.severity, p.message)
+                    yield Finding(shown, 1, 1, p.pointer, kind, shown_version, p.rule, p.severity, p.message)
 
     def _redacted(self, found: list[Finding]) -> list[Finding]:
         """No finding's pointer or message shows a key in which a no-PHI detector finds an identifier."""
@@ -200,10 +220,12 @@ class Engine:
 
     def _plan(self, route: Route | None) -> _Plan:
         """What every document of a file meets, looked up once per file (a JSONL file has a document per row)."""
-        kind, version = route or (None, None)
-        schema = kind is not None and version is not None and self.wants("schema")
-        validator = self.validators.get(kind, version) if schema else None  # type: ignore[arg-type]
-        return _Plan(route, validator, [check for _, check in self.checks(kind)])
+        if route is None or route.version is None:
+            return _Plan(route, None, [check for _, check in self.checks(None)])
+        own = self.kinds[route.kind]
+        validator = self.kinds.validator(route.kind, route.version) if self.wants("schema") else None
+        family = route if own.schema is None else own.family
+        return _Plan(route, validator, [check for _, check in self.checks(own)], own, family)
 
     def _document(
         self,
@@ -215,7 +237,6 @@ class Engine:
     ) -> list[Finding]:
         """The findings of one document (a JSONL row), sorted; called once per row, so kept lean."""
         route = plan.route
-        kind, version = route or (None, None)
         found: list[Finding] = [self._finding(document, problem, route, where) for problem, where in document.problems]
         if document.ok:
             value = document.value
@@ -231,7 +252,10 @@ class Engine:
                     read_already = {problem.pointer for problem, _ in document.problems if problem.pointer}
                     problems = [p for p in problems if p.pointer not in read_already]
             select = self.options.select
-            where = Where(document.path, path, kind, version, document.line, self.run, state, valid)
+            family, version = plan.family or (None, None)
+            # a user kind's schema is not its family's: passing it says nothing the family's rules may skip
+            trusted = valid and plan.family is plan.route
+            where = Where(document.path, path, family, version, document.line, self.run, state, trusted, plan.own)
             for check in plan.checks:
                 if select is None:
                     problems.extend(check(value, where))
@@ -254,7 +278,7 @@ class Engine:
             return None
         from mlmeta.fixes import edit_for
 
-        return edit_for(document, problem.pointer, problem.fix)
+        return edit_for(document, problem.pointer, problem.fix) if not document.prefix else None
 
     def _apply(self, path: Path, shown: str, edits: list[tuple[Finding, Edit]]) -> Iterator[Finding]:
         from mlmeta.fixes import apply
@@ -272,7 +296,7 @@ class Engine:
         from mlmeta.schema_errors import problems  # only when there is an error to explain
 
         assert plan.route is not None and plan.route.version is not None
-        schema = load_schema(plan.route.kind, plan.route.version)
+        schema = self.kinds.schema(plan.route.kind, plan.route.version)
         try:
             return [problem for error in plan.validator.iter_errors(value) for problem in problems(error, schema)]
         except (ValueError, RecursionError):  # jsonschema-rs: "Recursion limit reached"
@@ -281,11 +305,24 @@ class Engine:
     def _finding(
         self, document: Document, problem: Problem, route: Route | None, where: tuple[int, int] | None = None
     ) -> Finding:
-        line, column = where or document.locator.locate(problem.pointer, problem.on_key)
         kind, version = (route.kind, route.version) if route else (None, None)
-        return Finding(
-            document.path, line, column, problem.pointer, kind, version, problem.rule, problem.severity, problem.message
-        )
+        return finding_at(document, problem, kind, version, where)
+
+    def _declared(self, document: Document, shown: str) -> Route | None:
+        """The kind a parsed document names in its own `$schema` key."""
+        value = document.value
+        if document.ok and isinstance(value, dict) and isinstance(value.get("$schema"), str):
+            return self.kinds.declared(value["$schema"], shown)
+        return None
+
+    def _peek_declared(self, raw: bytes, yaml: bool, shown: str) -> Route | None:
+        """A declared kind found in the file's head: a YAML modeline or a top-level `$schema`."""
+        head = raw.decode("utf-8", "replace")
+        ref = modeline_ref(head) if yaml else None
+        if ref is None:
+            match = re.search(r'"?\$schema"?\s*:\s*"?([^"\s,}]+)', head)
+            ref = match.group(1) if match else None
+        return self.kinds.declared(ref, shown) if ref else None
 
 
 def _explained(problems: list[Problem]) -> list[Problem]:
@@ -294,31 +331,19 @@ def _explained(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if (p.rule, p.pointer) not in replaced] if replaced else problems
 
 
-def _declared(document: Document) -> Route | None:
-    """The kind a parsed document names in its own `$schema` key."""
-    value = document.value
-    if document.ok and isinstance(value, dict) and isinstance(value.get("$schema"), str):
-        return _route_or_error(value["$schema"])
-    return None
-
-
 def _ref_pointer(document: Document) -> str:
     value = document.value
     return "/$schema" if document.ok and isinstance(value, dict) and "$schema" in value else ""
 
 
-def _route_or_error(ref: str) -> Route | None:
-    route = parse_schema_ref(ref)
-    if route is None and "mlmeta" in ref:
-        raise RouteError(f"$schema {ref!r} names no bundled mlmeta schema")
-    return route
+def _format(kind: Kind | None, by_suffix: str | None) -> str | None:
+    """How a file is read: its kind's format, except that a JSON kind written as YAML is read as YAML.
 
-
-def _format(kind: str | None, by_suffix: str | None) -> str | None:
-    """How a file is read: its kind's format, except that a JSON kind written as YAML is read as YAML."""
+    A user kind has no format of its own: its files are read as their suffix says (JSON without one).
+    """
     if kind is None:
         return by_suffix
-    own = KINDS[kind].format
+    own = kind.format or by_suffix or "json"
     return "yaml" if own == "json" and by_suffix == "yaml" else own
 
 
@@ -346,13 +371,3 @@ def _head(path: Path, whole: bool) -> bytes | None:
             return handle.read() if whole else handle.read(PEEK_BYTES)
     except OSError:
         return None
-
-
-def _peek_declared(raw: bytes, yaml: bool) -> Route | None:
-    """A declared kind found in the file's head: a YAML modeline or a top-level `$schema`."""
-    head = raw.decode("utf-8", "replace")
-    ref = modeline_ref(head) if yaml else None
-    if ref is None:
-        match = re.search(r'"?\$schema"?\s*:\s*"?([^"\s,}]+)', head)
-        ref = match.group(1) if match else None
-    return _route_or_error(ref) if ref else None

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from mlmeta.documents import Document
+from typing import NamedTuple
 
 SEVERITIES = ("error", "warning", "note")
 
@@ -67,12 +64,3 @@ class Finding(NamedTuple):  # fixers and the no-PHI redaction change findings wi
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule)
 
-
-def finding_at(
-    document: Document, problem: Problem, kind: str | None, version: int | None, where: tuple[int, int] | None = None
-) -> Finding:
-    """A problem as a finding of the document, at `where` (a reading problem's own place) or where it points."""
-    line, column = where or document.locator.locate(problem.pointer, problem.on_key)
-    return Finding(
-        document.path, line, column, problem.pointer, kind, version, problem.rule, problem.severity, problem.message
-    )

@@ -10,25 +10,45 @@ changes the verdict on a file that did not ask for it.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mlmeta.config import Config
+from mlmeta.config import Config, ConfigError
 from mlmeta.globs import matches
+
+if TYPE_CHECKING:
+    from mlmeta.user_kinds import Versions
 
 ID_BASE = "https://mlmeta.dev/schemas/"
 _PACKAGE = Path(__file__).resolve().parent
 
 
 class Kind(NamedTuple):  # named tuples, not dataclasses: each dataclass costs a millisecond of start-up
+    """A kind of metadata file as data: bundled or the repository's own, routed and reported alike."""
+
     name: str
-    format: str  # json | jsonl | yaml
+    format: str  # json | jsonl | yaml; "" (a user kind): as the file's suffix says
     patterns: tuple[str, ...] = ()  # built-in routes
     # YAML only: plain scalars stay the text written, except under these keys (Go's reading)
     text_scalars: bool = False
     typed_keys: frozenset[str] = frozenset()
+    unique: tuple[str, ...] = ()  # pointers that identify a row (or a one-row file): `duplicate-row`
+    rows: str | None = None  # a one-file catalog: the pointer to the array whose items are the rows
+    # a user kind: its schema's path (relative to the root, `{N}` for the version), None for a bundled one
+    schema: str | None = None
+    extends: Route | None = None  # the bundled kind whose rules also run on a user kind
+    formats: bool = True  # `format` asserts (check-jsonschema's default) or only annotates
+
+    @property
+    def family(self) -> Route | None:
+        """The bundled kind (and version) whose rules run on this kind's files; None: only the any-kind rules."""
+        if self.schema is None:
+            return Route(self.name)
+        return self.extends
 
     def reader_options(self) -> dict[str, Any]:
         if self.format != "yaml":
@@ -42,7 +62,7 @@ KINDS: dict[str, Kind] = {
         Kind("model", "json", ("model_metadata/**/*.json",)),
         Kind("dataset", "json", ("dataset_metadata/**/*.json",)),
         Kind("results", "json", ("model_scores/**/*.json",)),
-        Kind("manifest", "jsonl", ("models.jsonl",)),
+        Kind("manifest", "jsonl", ("models.jsonl",), unique=("/repo_id",)),
         Kind("measurements", "json"),
         Kind("kitfile", "yaml", ("Kitfile", "kitfile", ".kitfile"), True, frozenset({"parameters"})),
         Kind("modelkit-manifest", "json"),
@@ -84,16 +104,20 @@ class RouteError(ValueError):
     """A declared kind or version this installation does not have."""
 
 
+class SchemaRefError(ValueError):
+    """A `$ref` of a user schema that names nothing mlmeta may read: a finding on the files of that kind."""
+
+
 class Route(NamedTuple):
     kind: str
     version: int | None = None  # None: not declared here
 
     @classmethod
-    def parse(cls, text: str) -> Route:
+    def parse(cls, text: str, known: Mapping[str, Kind] = KINDS) -> Route:
         """`kind` or `kind@N`, as --kind and config routes write it."""
         name, _, number = text.partition("@")
-        if name not in KINDS:
-            raise RouteError(f"unknown kind {name!r}; kinds: {', '.join(KINDS)}")
+        if name not in known:
+            raise RouteError(f"unknown kind {name!r}; kinds: {', '.join(known)}")
         if number and not number.isdigit():
             raise RouteError(f"bad version in {text!r}: write kind@N, such as manifest@2")
         return cls(name, int(number) if number else None)
@@ -114,18 +138,21 @@ def modeline_ref(text: str) -> str | None:
 
 
 def configured_route(relative: str, config: Config) -> Route | None:
-    for pattern, target in config.routes.items():
-        if matches(pattern, relative):
-            return Route.parse(target)
-    for kind in KINDS.values():
-        for pattern in kind.patterns:  # no generator per kind: discovery routes every file of the repository
-            if matches(pattern, relative):
-                return Route(kind.name)
-    return None
+    return kinds(config).configured(relative)
 
 
 def decide(forced: Route | None, declared: Route | None, configured: Route | None) -> Route | None:
-    """The kind and version to validate with, from the most to the least explicit source."""
+    """The kind and version to validate with (bundled kinds), from the most to the least explicit source."""
+    return _decide(forced, declared, configured, versions, "bundled")
+
+
+def _decide(
+    forced: Route | None,
+    declared: Route | None,
+    configured: Route | None,
+    have: Callable[[str], tuple[int, ...]],
+    where: str,
+) -> Route | None:
     chosen = forced or declared or configured
     if chosen is None:
         return None
@@ -134,14 +161,264 @@ def decide(forced: Route | None, declared: Route | None, configured: Route | Non
         if version is None and other is not None and other.kind == chosen.kind:
             version = other.version
     version = version or 1
-    if version not in versions(chosen.kind):
-        have = ", ".join(f"v{v}" for v in versions(chosen.kind))
-        raise RouteError(f"{chosen.kind} has no schema v{version} (bundled: {have})")
+    if version not in have(chosen.kind):
+        listed = ", ".join(f"v{v}" for v in have(chosen.kind)) or "none"
+        raise RouteError(f"{chosen.kind} has no schema v{version} ({where}: {listed})")
     return Route(chosen.kind, version)
 
 
+def kinds(config: Config) -> Kinds:
+    """The kinds of a run: the bundled ones and the repository's own, worked out once per configuration."""
+    table: Kinds | None = config.derived.get("kinds")
+    if table is None:
+        table = config.derived["kinds"] = Kinds(config)
+    return table
+
+
+class Kinds(Mapping[str, Kind]):
+    """Every kind a run knows, by name; each schema read, checked and compiled at most once per run."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        declared = config.table.get("kinds") or {}
+        self._kinds = dict(KINDS)
+        self.user: dict[str, Kind] = {}
+        self._spec: dict[str, Versions] = {}
+        if declared:
+            from mlmeta.user_kinds import Versions
+
+            for name, table in declared.items():
+                kind = self._user_kind(name, table)
+                self._kinds[name] = self.user[name] = kind
+                assert kind.schema is not None
+                self._spec[name] = Versions(config.root, kind.schema)
+        self._routes = [(pattern, Route.parse(target, self)) for pattern, target in config.routes.items()]
+        self._schemas: dict[tuple[str, int], Any] = {}
+        self._validators: dict[tuple[str, int], Any] = {}
+        self._ids: dict[str, Route] | None = None
+        self._retriever: Any = None
+
+    def _user_kind(self, name: str, table: dict[str, Any]) -> Kind:
+        where = f"[tool.mlmeta.kinds.{name}]"
+        if name in KINDS:
+            raise ConfigError(f"{where}: {name!r} is a bundled kind; give yours another name")
+        extends = None
+        if "extends" in table:
+            try:
+                extends = decide(Route.parse(table["extends"]), None, None)
+            except RouteError as error:
+                raise ConfigError(f"{where} extends: {error}") from None
+        return Kind(
+            name,
+            "",
+            unique=tuple(table.get("unique", ())),
+            rows=table.get("rows"),
+            schema=posixpath.normpath(table["schema"].partition("#")[0]) + _fragment(table["schema"]),
+            extends=extends,
+            formats=table.get("formats", True),
+        )
+
+    def __getitem__(self, name: str) -> Kind:
+        return self._kinds[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._kinds)
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+    def parse(self, text: str) -> Route:
+        return Route.parse(text, self)
+
+    def versions(self, name: str) -> tuple[int, ...]:
+        return self._spec[name].found() if name in self.user else versions(name)
+
+    def decide(self, forced: Route | None, declared: Route | None, configured: Route | None) -> Route | None:
+        chosen = forced or declared or configured
+        where = "in the repository" if chosen is not None and chosen.kind in self.user else "bundled"
+        return _decide(forced, declared, configured, self.versions, where)
+
+    def configured(self, relative: str) -> Route | None:
+        """The route `[tool.mlmeta.routes]` or a built-in pattern gives a repository path."""
+        for pattern, route in self._routes:
+            if matches(pattern, relative):
+                return route
+        for kind in KINDS.values():
+            for pattern in kind.patterns:  # no generator per kind: discovery routes every file of the repository
+                if matches(pattern, relative):
+                    return Route(kind.name)
+        return None
+
+    def declared(self, ref: str, shown: str) -> Route | None:
+        """The kind a `$schema` names: a bundled schema, or a user kind's schema by relative path or `$id`."""
+        route = parse_schema_ref(ref)
+        if route is None and self.user:
+            route = self._user_ref(ref.partition("#")[0].rstrip("/"), shown)
+        if route is None and "mlmeta" in ref:
+            raise RouteError(f"$schema {ref!r} names no bundled mlmeta schema")
+        return route
+
+    def _user_ref(self, ref: str, shown: str) -> Route | None:
+        if "://" in ref and not ref.startswith("file:"):
+            return self.ids().get(ref)
+        if ref.startswith("file:"):
+            from urllib.parse import unquote, urlsplit
+
+            target = Path(unquote(urlsplit(ref).path))
+            try:
+                relative = target.resolve().relative_to(self.config.root).as_posix()
+            except (OSError, ValueError):
+                return None
+        elif ref.startswith("/"):
+            return None
+        else:
+            relative = posixpath.normpath(posixpath.join(posixpath.dirname(shown), ref))
+        for name, spec in self._spec.items():
+            version = spec.version_of(relative)
+            if version is not None:
+                return Route(name, version)
+        return None
+
+    def ids(self) -> dict[str, Route]:
+        """Each user schema's own `$id` -> its kind and version (every user schema read, once)."""
+        if self._ids is None:
+            self._ids = {}
+            for name in self.user:
+                for version in self.versions(name):
+                    own = self.schema(name, version)
+                    own = own.get("$id") if isinstance(own, dict) else None
+                    if isinstance(own, str):
+                        self._ids[own.partition("#")[0].rstrip("/")] = Route(name, version)
+        return self._ids
+
+    def schema(self, name: str, version: int) -> Any:
+        """A schema document: bundled, or a user kind's file read and checked against its metaschema."""
+        if name not in self.user:
+            return load_schema(name, version)
+        key = (name, version)
+        if key not in self._schemas:
+            from mlmeta.user_kinds import read_schema
+
+            spec = self._spec[name]
+            self._schemas[key] = read_schema(spec.path(version), spec.relative(version))
+        return self._schemas[key]
+
+    def verify(self) -> None:
+        """Every user schema read and checked now: a broken one is a usage error before any file is read."""
+        for name in self.user:
+            found = self.versions(name)
+            if not found:
+                raise ConfigError(f"[tool.mlmeta.kinds.{name}]: no schema file matches {self._spec[name].template}")
+            for version in found:
+                self.schema(name, version)
+
+    def schema_owner(self, relative: str) -> str | None:
+        """The user kind whose schema file (or lock) this repository path is."""
+        from mlmeta.user_kinds import LOCK
+
+        for name, spec in self._spec.items():
+            folder = spec.lock_folder()
+            lock = folder is not None and relative == _relative_to(folder, self.config.root, LOCK)
+            if lock or spec.version_of(relative) is not None:
+                return name
+        return None
+
+    def lock_problems(self, name: str) -> list[tuple[str, str]]:
+        """(schema file, why) for each released version of a user kind whose bytes differ from its lock."""
+        from mlmeta.user_kinds import LOCK, digest, read_lock
+
+        spec = self._spec[name]
+        folder = spec.lock_folder()
+        locked = read_lock(folder) if folder is not None else None
+        if not locked or folder is None:
+            return []
+        found = []
+        for version in self.versions(name):
+            path = spec.path(version)
+            entry = path.relative_to(folder).as_posix()
+            if entry in locked and digest(path) != locked[entry]:
+                message = (
+                    f"released schema {name}/v{version} changed since it was locked in "
+                    f"{_relative_to(folder, self.config.root, LOCK)}: publish the change as "
+                    f"v{max(self.versions(name)) + 1} and relock (`mlmeta schemas lock`)"
+                )
+                found.append((spec.relative(version), message))
+        for entry in sorted(set(locked) - {spec.path(v).relative_to(folder).as_posix() for v in self.versions(name)}):
+            if spec.version_of(_relative_to(folder, self.config.root, entry)) is not None:
+                found.append((_relative_to(folder, self.config.root, entry), "a locked, released schema was removed"))
+        return found
+
+    def write_lock(self, name: str) -> Path | None:
+        """Lock every version of a versioned user kind: SHA256SUMS beside its schemas (None: not versioned)."""
+        from mlmeta.atomic import write_atomic
+        from mlmeta.user_kinds import LOCK, digest
+
+        spec = self._spec[name]
+        folder = spec.lock_folder()
+        if folder is None:
+            return None
+        paths = [spec.path(version) for version in self.versions(name)]
+        entries = sorted((path.relative_to(folder).as_posix(), digest(path)) for path in paths)
+        write_atomic(folder / LOCK, ["".join(f"{hexdigest}  {entry}\n" for entry, hexdigest in entries).encode()])
+        return folder / LOCK
+
+    def validator(self, name: str, version: int) -> Any:
+        """The compiled schema; a `$ref` that resolves to nothing raises SchemaRefError."""
+        key = (name, version)
+        if key not in self._validators:
+            self._validators[key] = self._compile_user(name, version) if name in self.user else compile_bundled(
+                name, version
+            )
+        return self._validators[key]
+
+    def _compile_user(self, name: str, version: int) -> Any:
+        import jsonschema_rs
+
+        from mlmeta.user_kinds import Retriever, file_uri
+
+        spec = self._spec[name]
+        schema = self.schema(name, version)
+        if self._retriever is None:
+            self._retriever = Retriever(self.config.root, _bundled_or_none)
+        retriever = self._retriever
+        for other, number in self._schemas:  # a relative $ref against a user schema's own $id names a file
+            retriever.alias(self._schemas[(other, number)], self._spec[other].path(number))
+        uri = file_uri(spec.path(version))
+        formats = self._kinds[name].formats
+        try:
+            if spec.fragment:
+                registry = jsonschema_rs.Registry([(uri, schema)], retriever=retriever)
+                return jsonschema_rs.validator_for(
+                    {"$ref": uri + spec.fragment}, registry=registry, retriever=retriever, validate_formats=formats
+                )
+            return jsonschema_rs.validator_for(schema, base_uri=uri, retriever=retriever, validate_formats=formats)
+        except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as error:
+            failed = retriever.failed
+            retriever.failed = None
+            what = f"$ref {failed!r}" if failed else str(error).splitlines()[0]
+            raise SchemaRefError(f"{spec.relative(version)}{spec.fragment}: cannot resolve {what}") from None
+
+
+def _relative_to(folder: Path, root: Path, name: str) -> str:
+    try:
+        return (folder / name).relative_to(root).as_posix()
+    except ValueError:
+        return (folder / name).as_posix()
+
+
+def _fragment(text: str) -> str:
+    _, mark, fragment = text.partition("#")
+    return mark + fragment
+
+
+def compile_bundled(kind: str, version: int) -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(load_schema(kind, version), validate_formats=True, retriever=bundled_only)
+
+
 class Validators:
-    """Each schema compiled once per run; `$ref` resolves only among bundled schemas."""
+    """Each bundled schema compiled once per run; `$ref` resolves only among bundled schemas."""
 
     def __init__(self) -> None:
         self._compiled: dict[tuple[str, int], Any] = {}
@@ -149,17 +426,20 @@ class Validators:
     def get(self, kind: str, version: int) -> Any:
         key = (kind, version)
         if key not in self._compiled:
-            import jsonschema_rs
-
-            self._compiled[key] = jsonschema_rs.validator_for(
-                load_schema(kind, version), validate_formats=True, retriever=bundled_only
-            )
+            self._compiled[key] = compile_bundled(kind, version)
         return self._compiled[key]
+
+
+def _bundled_or_none(uri: str) -> dict[str, Any] | None:
+    route = parse_schema_ref(uri) if uri.startswith(ID_BASE) else None
+    if route is None or route.version not in versions(route.kind):
+        return None
+    return load_schema(route.kind, route.version or 1)
 
 
 def bundled_only(uri: str) -> dict[str, Any]:
     """Resolve a `$ref` to a bundled schema by its `$id`; anything else is refused, never fetched."""
-    route = parse_schema_ref(uri) if uri.startswith(ID_BASE) else None
-    if route is None or route.version not in versions(route.kind):
+    found = _bundled_or_none(uri)
+    if found is None:
         raise ValueError(f"$ref {uri} is not a bundled schema; mlmeta never fetches schemas")
-    return load_schema(route.kind, route.version or 1)
+    return found

@@ -13,7 +13,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from mlmeta.findings import Problem
+from mlmeta.findings import Finding, Problem
 
 MISSING: Any = object()  # the value of a document that could not be parsed
 
@@ -37,7 +37,7 @@ class Fixed(NamedTuple):
 class Document:
     """A parsed value (MISSING when it could not be parsed) and where its parts sit in the file."""
 
-    __slots__ = ("line", "locator", "path", "problems", "text", "value")
+    __slots__ = ("line", "locator", "path", "prefix", "problems", "text", "value")
 
     def __init__(
         self,
@@ -48,6 +48,7 @@ class Document:
         problems: list[tuple[Problem, tuple[int, int]]] | None = None,
         line: int = 1,  # the document's first line: a JSONL row's own line
         text: str | None = None,  # source text, for fixers that edit in place
+        prefix: str = "",  # a row of a one-file catalog: where the row sits; its pointers are the row's own
     ) -> None:
         self.path = path
         self.value = value
@@ -55,10 +56,39 @@ class Document:
         self.problems = problems if problems is not None else []
         self.line = line
         self.text = text
+        self.prefix = prefix
 
     @property
     def ok(self) -> bool:
         return self.value is not MISSING
+
+
+def finding_at(
+    document: Document, problem: Problem, kind: str | None, version: int | None, where: tuple[int, int] | None = None
+) -> Finding:
+    """A problem as a finding of the document, at `where` (a reading problem's own place) or where it points."""
+    pointer = document.prefix + problem.pointer
+    line, column = where or document.locator.locate(pointer, problem.on_key)
+    return Finding(document.path, line, column, pointer, kind, version, problem.rule, problem.severity, problem.message)
+
+
+def rows(document: Document, pointer: str) -> Iterator[Document]:
+    """A one-file catalog's rows, each a document of its own at its own line (`pointer`: the array's)."""
+    if not document.ok:
+        yield document
+        return
+    found = resolve(document.value, pointer)
+    if document.problems or not isinstance(found, list):  # what reading found is said once, for the whole file
+        problems = list(document.problems)
+        if not isinstance(found, list):
+            message = f"no array of rows at {pointer or 'the top level'} (the kind's `rows`)"
+            problems.append((Problem(pointer, "schema", message), document.locator.locate(pointer)))
+        yield Document(document.path, MISSING, document.locator, problems, document.line)
+        if not isinstance(found, list):
+            return
+    for number, row in enumerate(found):
+        at = join(pointer, number)
+        yield Document(document.path, row, document.locator, [], document.locator.locate(at)[0], prefix=at)
 
 
 def escape(token: str) -> str:

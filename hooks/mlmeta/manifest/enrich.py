@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from mlmeta.config import Config
-from mlmeta.findings import Finding, Problem, finding_at
+from mlmeta.documents import finding_at
+from mlmeta.findings import Finding, Problem
 from mlmeta.manifest.rows import Line, forced_manifest, judged, manifest_version, read_manifest, serialise
 from mlmeta.schemas import Route, configured_route
 

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from mlmeta.config import Config
-from mlmeta.findings import Finding, finding_at
+from mlmeta.documents import finding_at
+from mlmeta.findings import Finding
 from mlmeta.schemas import Route, RouteError, parse_schema_ref
 
 _VERSION_TAIL = re.compile(r"v(\d+)(\.json(?:#.*)?)\Z")

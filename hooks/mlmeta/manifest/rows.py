@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlmeta.documents import Document
-from mlmeta.findings import Finding, Problem, finding_at
+from mlmeta.documents import Document, finding_at
+from mlmeta.findings import Finding, Problem
 from mlmeta.schemas import Route, RouteError, decide
 
 if TYPE_CHECKING:

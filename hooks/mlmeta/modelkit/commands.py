@@ -8,7 +8,8 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
-from mlmeta.findings import Finding, finding_at
+from mlmeta.documents import finding_at
+from mlmeta.findings import Finding
 
 
 def run(args: Namespace) -> int:

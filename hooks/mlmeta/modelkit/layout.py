@@ -19,17 +19,24 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from mlmeta.documents import Document, join, read, resolve
-from mlmeta.findings import Finding, Problem, finding_at
+from mlmeta.documents import Document, finding_at, join, read, resolve
+from mlmeta.findings import Finding, Problem
 from mlmeta.modelkit import media
 from mlmeta.modelkit.kitfile import Layer, layers
 from mlmeta.modelkit.reference import DIGEST_HEX, is_digest
 from mlmeta.schemas import Route
 
-if TYPE_CHECKING:
-    from mlmeta.engine import Engine
+
+class Engine(Protocol):
+    """What the layout needs of the engine that is handed its documents (structural: no import of it)."""
+
+    def display(self, path: Path) -> str: ...
+
+    def wants(self, rule: str) -> bool: ...
+
+    def judge(self, document: Document, route: Route, path: Path, state: dict[str, Any]) -> list[Finding]: ...
 
 LAYOUT_VERSION = "1.0.0"
 CHUNK = 1 << 20
@@ -138,7 +145,7 @@ class Layout:
         artifact = manifest.get("artifactType") if isinstance(manifest, dict) else None
         if isinstance(artifact, str) and artifact != media.MODELKIT_ARTIFACT:
             return  # another artifact kept in the same layout (a signature, say): not ours to judge
-        found = self._judge(document, MANIFEST_ROUTE, path, {})
+        found = self.engine.judge(document, MANIFEST_ROUTE, path, {})
         if not document.ok or not isinstance(manifest, dict) or document.problems:
             yield from sorted(found, key=Finding.sort_key)
             return
@@ -177,7 +184,7 @@ class Layout:
             return [self._at(document, problem, KITFILE_ROUTE)], None
         bare = Document(document.path, _without_layer_info(value), document.locator, [], document.line, document.text)
         # no folder to look for the paths in: the files are the layers
-        found = self._judge(bare, KITFILE_ROUTE, path, {"in_modelkit": True})
+        found = self.engine.judge(bare, KITFILE_ROUTE, path, {"in_modelkit": True})
         problems = list(_layer_info_problems(value))
         found.extend(self._at(document, p, KITFILE_ROUTE) for p in problems if self.engine.wants(p.rule))
         return found, value
@@ -289,27 +296,6 @@ class Layout:
             for problem, where in document.problems
             if self.engine.wants(problem.rule)
         ]
-
-    def _judge(self, document: Document, route: Route, path: Path, state: dict[str, Any]) -> list[Finding]:
-        """A blob's document through its schema and the rules of its kind, as the engine judges a file."""
-        from mlmeta.rules import Where, checks_for
-        from mlmeta.schema_errors import problems as schema_problems
-        from mlmeta.schemas import load_schema
-
-        found = self._reading(document, route)
-        if not document.ok:
-            return found
-        assert route.version is not None
-        problems: list[Problem] = []
-        if self.engine.wants("schema"):
-            schema = load_schema(route.kind, route.version)
-            for error in self.engine.validators.get(route.kind, route.version).iter_errors(document.value):
-                problems.extend(schema_problems(error, schema))
-        where = Where(document.path, path, route.kind, route.version, document.line, self.engine.run, state)
-        for _, check in checks_for(route.kind, self.engine.options.select):
-            problems.extend(p for p in check(document.value, where) if self.engine.wants(p.rule))
-        found.extend(self._at(document, problem, route) for problem in problems)
-        return found
 
     def _at(
         self, document: Document, problem: Problem, route: Route | None, where: tuple[int, int] | None = None

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from importlib import import_module
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlmeta.config import Config
 from mlmeta.findings import Problem
+
+if TYPE_CHECKING:
+    from mlmeta.schemas import Kind
 
 
 class RuleInfo(NamedTuple):  # a named tuple, not a dataclass: a millisecond less of start-up
@@ -148,7 +151,9 @@ RULES: dict[str, RuleInfo] = {
         "warning",
     ),
     "duplicate-row": RuleInfo(
-        "mlmeta.rules.repo_ids", frozenset({"manifest"}), "Two manifest rows share a `repo_id`."
+        "mlmeta.rules.repo_ids",
+        frozenset({"manifest"}),
+        "Two manifest rows share a `repo_id`; for a user kind with `unique`, two rows (or files) share those keys.",
     ),
     "repo-namespace": RuleInfo(
         "mlmeta.rules.repo_ids",
@@ -297,7 +302,7 @@ class Run:
 class Where:
     """The document a rule is looking at (one per JSONL row: slots, no dataclass)."""
 
-    __slots__ = ("file", "kind", "line", "path", "run", "state", "valid", "version")
+    __slots__ = ("file", "kind", "line", "own", "path", "run", "state", "valid", "version")
 
     def __init__(
         self,
@@ -311,6 +316,8 @@ class Where:
         # shared on purpose): the rows seen so far, for instance
         state: dict[str, Any],
         valid: bool = False,  # the document passed its kind's schema (False: it did not, or was not checked)
+        # the file's own kind (a user kind, whose rules `kind` names); None: the kind `kind` names
+        own: Kind | None = None,
     ) -> None:
         self.path = path
         self.file = file
@@ -320,6 +327,7 @@ class Where:
         self.run = run
         self.state = state
         self.valid = valid
+        self.own = own
 
 
 Check = Callable[[Any, Where], Iterable[Problem]]
@@ -334,12 +342,14 @@ def select_rules(names: Iterable[str]) -> frozenset[str]:
     return frozenset(selected)
 
 
-def checks_for(kind: str | None, selected: frozenset[str] | None) -> list[tuple[str, Check]]:
-    """(module name, check) for each rule module that applies to this kind and selection."""
+def checks_for(
+    kind: str | None, selected: frozenset[str] | None, also: frozenset[str] = frozenset()
+) -> list[tuple[str, Check]]:
+    """(module name, check) for each rule module that applies to this kind (or is in `also`) and selection."""
     modules: dict[str, None] = {}
     for rule_id, info in RULES.items():
         if selected is not None and rule_id not in selected:
             continue
-        if info.kinds is None or kind in info.kinds:
+        if info.kinds is None or kind in info.kinds or rule_id in also:
             modules[info.module] = None
     return [(name, import_module(name).check) for name in modules]

@@ -1,4 +1,8 @@
-"""A manifest is keyed by `repo_id`: one row per id, and ids inside the configured namespace."""
+"""A manifest is keyed by `repo_id`: one row per id, and ids inside the configured namespace.
+
+A kind's `unique` pointers say what identifies one of its rows (`/repo_id` for the manifest); a
+kind whose file is one document is identified per file, across the files of the run.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,20 @@ from mlmeta.rules.seen import Seen
 
 def check(value: Any, where: Where) -> list[Problem]:
     found = []
-    if where.kind == "manifest" and isinstance(value, dict) and isinstance(value.get("repo_id"), str):
-        first = first_lines(where).setdefault(value["repo_id"], where.line)
-        if first != where.line:
-            found.append(Problem("/repo_id", "duplicate-row", f"repo_id already used by the row on line {first}"))
+    own = where.own
+    unique = own.unique if own is not None else ("/repo_id",) if where.kind == "manifest" else ()
+    identity = _identity(value, unique) if unique and isinstance(value, dict) else None
+    if identity is not None:
+        names = ", ".join(pointer[1:] for pointer in unique)
+        if own is not None and own.format != "jsonl" and own.rows is None:  # one row per file
+            seen: dict[str, str] = where.run.cache.setdefault(f"unique:{own.name}", {})
+            first_path = seen.setdefault(identity, where.path)
+            if first_path != where.path:
+                found.append(Problem(unique[0], "duplicate-row", f"{names} already used by {first_path}"))
+        else:
+            first = first_lines(where).setdefault(identity, where.line)
+            if first != where.line:
+                found.append(Problem(unique[0], "duplicate-row", f"{names} already used by the row on line {first}"))
     namespace = where.run.config.namespace
     if namespace:
         for pointer, repo_id in _repo_ids(value, where.kind):
@@ -35,6 +49,23 @@ def first_lines(where: Where) -> Seen[int]:
     if ids is None:
         ids = where.state["repo_ids"] = Seen()
     return ids
+
+
+def _identity(row: dict[str, Any], unique: tuple[str, ...]) -> str | None:
+    """What identifies a row: its one string key as it is (the manifest's repo_id), else the keys as JSON.
+
+    None when a key is missing or not a scalar: the schema says what is wrong with such a row.
+    """
+    from mlmeta.documents import MISSING, resolve
+
+    values = [resolve(row, pointer) for pointer in unique]
+    if any(value is MISSING or isinstance(value, (dict, list)) for value in values):
+        return None
+    if len(values) == 1 and isinstance(values[0], str):
+        return values[0]
+    import json
+
+    return json.dumps(values)
 
 
 def _repo_ids(value: Any, kind: str | None) -> Iterator[tuple[str, str]]:
