@@ -28,6 +28,8 @@ def run(args: Namespace) -> int:
         forced = add_schemafile(config, args.schemafile, KINDS)
     known = kinds(config)  # a bad route or user kind is a usage error before any file is read
     known.verify()
+    if args.disable_formats:
+        known.disabled_formats = frozenset(name.strip() for name in args.disable_formats.split(",") if name.strip())
     options = Options(
         kind=known.parse(forced) if forced else None,
         select=select_rules(args.select.split(",")) if args.select else None,

@@ -20,6 +20,11 @@ def _check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--schemafile", metavar="PATH", help="validate the files against this JSON Schema (PATH#/pointer: a part)"
     )
+    parser.add_argument(
+        "--disable-formats",
+        metavar="FORMATS",
+        help="in your own schemas, these `format`s only annotate (comma-separated, or '*' for every one)",
+    )
     parser.add_argument("--select", metavar="RULES", help="only these rule ids, comma-separated (e.g. hash-format)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")

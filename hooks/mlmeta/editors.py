@@ -144,16 +144,18 @@ def editor_globs(pattern: str) -> str:
 def editor_routes(config: Config | None) -> dict[tuple[str, int], list[str]]:
     """(kind, version) -> file globs, from the configured routes then the built-in ones.
 
-    JSON Lines files are left out: editors validate a whole file as one JSON document.
+    JSON Lines files are left out: editors validate a whole file as one JSON document; so are
+    one-file catalogs of a user kind, whose schema describes a row, not the file.
     """
-    from mlmeta.schemas import Route
+    from mlmeta.schemas import Route, kinds
 
+    known = kinds(config) if config else KINDS
     routes: dict[tuple[str, int], list[str]] = {}
     configured = config.routes.items() if config else ()
     builtin = ((pattern, kind.name) for kind in KINDS.values() for pattern in kind.patterns)
     for pattern, target in [*configured, *builtin]:
-        route = Route.parse(target)
-        if KINDS[route.kind].format == "jsonl":
+        route = Route.parse(target, known)
+        if known[route.kind].format == "jsonl" or known[route.kind].rows is not None:
             continue
         globs = routes.setdefault((route.kind, route.version or 1), [])
         glob = editor_globs(pattern)
@@ -182,12 +184,37 @@ def modeline_target(base: str, kitfile: Path, root: Path, version: int = 1) -> s
     return Path(os.path.relpath(target, kitfile.parent)).as_posix()
 
 
+def user_schema_location(config: Config, kind: str, version: int) -> str:
+    """A user kind's schema as editors should read it: its draft-07 copy when it has one, by relative path."""
+    from mlmeta.schemas import kinds
+
+    relative = kinds(config).schema_file(kind, version)
+    copy = draft7_copy(relative)
+    fragment = kinds(config)[kind].schema or ""
+    chosen = copy if (config.root / copy).is_file() else relative
+    return f"./{chosen}{fragment[fragment.index('#'):] if '#' in fragment else ''}"
+
+
+def draft7_copy(relative: str) -> str:
+    """Where the draft-07 copy of a user schema lives: beside it, `.draft7` before the suffix."""
+    stem, dot, suffix = relative.rpartition(".")
+    return f"{stem}.draft7.{suffix}" if dot else f"{relative}.draft7"
+
+
 def vscode_settings(config: Config | None, base: str) -> dict[str, Any]:
     """The settings that map this repository's metadata files to their schemas in VS Code."""
     json_schemas: list[dict[str, Any]] = []
     yaml_schemas: dict[str, list[str]] = {}
     associations: dict[str, str] = {}
     for (kind, version), globs in editor_routes(config).items():
+        if kind not in KINDS and config is not None:  # a user kind: read as each file's suffix says
+            url = user_schema_location(config, kind, version)
+            yaml_globs = [glob for glob in globs if glob.endswith((".yaml", ".yml"))]
+            if yaml_globs:
+                yaml_schemas.setdefault(url, []).extend(yaml_globs)
+            if len(yaml_globs) < len(globs):
+                json_schemas.append({"fileMatch": [g for g in globs if g not in yaml_globs], "url": url})
+            continue
         url = schema_location(base, kind, version)
         if KINDS[kind].format == "yaml":
             yaml_schemas.setdefault(url, []).extend(globs)
@@ -251,20 +278,66 @@ def generated(root: Path) -> dict[Path, str]:
     return files
 
 
+def lock(config: Config) -> int:
+    """`mlmeta schemas lock`: SHA256SUMS beside each versioned user kind's schemas, every version released."""
+    from mlmeta.schemas import kinds
+
+    known = kinds(config)
+    if not known.user:
+        print("mlmeta: error: no kinds of your own to lock ([tool.mlmeta.kinds.<name>])", file=sys.stderr)
+        return 2
+    known.verify()
+    for name in known.user:
+        written = known.write_lock(name)
+        versions = ", ".join(f"v{v}" for v in known.versions(name))
+        print(f"{name}: locked {versions} in {written}" if written else f"{name}: one schema file, no versions to lock")
+    return 0
+
+
+def user_draft7(config: Config) -> dict[Path, str]:
+    """Draft-07 copies of the user kinds' schemas written in a newer draft, which editors read poorly."""
+    from mlmeta.schemas import kinds
+
+    known = kinds(config)
+    if not known.user:
+        return {}
+    known.verify()
+    files = {}
+    for name in known.user:
+        for version in known.versions(name):
+            schema = known.schema(name, version)
+            draft = schema.get("$schema", "") if isinstance(schema, dict) else ""
+            if isinstance(draft, str) and ("2019-09" in draft or "2020-12" in draft):
+                relative = known.schema_file(name, version)
+                converted: dict[str, Any] = _convert(schema, "")
+                own = schema.get("$id")
+                copy = {"$schema": DRAFT7, **({"$id": draft7_copy(own)} if isinstance(own, str) else {}), **converted}
+                files[config.root / draft7_copy(relative)] = dumps(copy)
+    return files
+
+
 def run(args: Namespace) -> int:
-    """`mlmeta schemas`: list the bundled schemas; `--draft7` writes the generated files, `--check` compares."""
+    """`mlmeta schemas`: list the schemas; `lock` locks the user kinds'; `--draft7` writes the generated files."""
+    if args.action == "lock":
+        from mlmeta.config import discover
+
+        return lock(discover())
     if not (args.draft7 or args.check):
         for kind, version, schema in sources(schema_root()):
             print(f"{kind}/v{version}: {schema.get('title', '')}")
         return 0
-    from mlmeta.config import find_root
 
-    root = Path(args.root) if args.root else find_root(Path.cwd()) / "schemas"
-    if not root.is_dir():
-        print(f"mlmeta: error: {root}: no schemas folder (give --root)", file=sys.stderr)
-        return 2
+    from mlmeta.config import discover
+
+    config = discover()
+    root = Path(args.root) if args.root else config.root / "schemas"
+    bundled = root.is_dir() and bool(sources(root))  # mlmeta's own schemas folder (ours, or a fork's)
     try:
-        files = generated(root)
+        files = generated(root) if bundled else {}
+        files.update(user_draft7(config))
+        if not files:
+            print(f"mlmeta: error: {root}: no mlmeta schemas, and no kinds of your own (give --root)", file=sys.stderr)
+            return 2
     except Draft7Error as error:
         print(f"mlmeta: error: {error}", file=sys.stderr)
         return 2

@@ -175,8 +175,8 @@ class Engine:
                 continue
             self._locked.add(name)
             if self.wants("schema-lock"):
-                for shown, message in self.kinds.lock_problems(name):
-                    yield Finding(shown, 1, 1, "", name, None, "schema-lock", "error", message)
+                for shown, version, message in self.kinds.lock_problems(name):
+                    yield Finding(shown, 1, 1, "", name, version, "schema-lock", "error", message)
 
     def judge(self, document: Document, route: Route, path: Path, state: dict[str, Any]) -> list[Finding]:
         """A document handed to the engine by another source (an OCI layout's blob), judged as a file's would be."""

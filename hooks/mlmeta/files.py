@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mlmeta.config import Config
 from mlmeta.globs import matches
-from mlmeta.schemas import KINDS, Route, configured_route
+from mlmeta.schemas import KINDS, Kinds, Route, configured_route, kinds
 
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
 
@@ -90,7 +90,8 @@ def route_folders(kind: str, config: Config) -> list[str] | None:
     A route's pattern names such a folder when it is anchored (holds a `/`) and starts with parts
     that have no wildcard: `dataset_metadata/**/*.json` -> `dataset_metadata`.
     """
-    patterns = [pattern for pattern, target in config.routes.items() if target.partition("@")[0] == kind]
+    known = kinds(config)
+    patterns = [pattern for pattern, to in config.routes.items() if _family(known, to.partition("@")[0]) == kind]
     patterns.extend(KINDS[kind].patterns if kind in KINDS else ())
     folders = []
     for pattern in patterns:
@@ -114,15 +115,23 @@ def routed(config: Config) -> list[str]:
 def routes(config: Config, kind: str | None = None) -> list[tuple[str, Route]]:
     """`routed`, with the route each file was given (so that no caller has to route it again).
 
-    With `kind`, only the files routed to that kind, listed only in the folders its routes can match:
-    a model's `pretraining_data` needs the dataset files, not the whole repository.
+    With `kind`, only the files routed to that kind (or to a user kind that extends it), listed only
+    in the folders its routes can match: a model's `pretraining_data` needs the dataset files, not
+    the whole repository.
     """
     found = []
+    known = kinds(config)
     for name in repository_files(config.root, None if kind is None else route_folders(kind, config)):
-        route = configured_route(name, config)
-        if route is not None and (kind is None or route.kind == kind) and not excluded(name, config):
+        route = known.configured(name)
+        if route is not None and (kind is None or _family(known, route.kind) == kind) and not excluded(name, config):
             found.append((name, route))
     return found
+
+
+def _family(known: Kinds, name: str) -> str | None:
+    """The bundled kind whose rules a kind's files meet: its own name, or the kind a user kind extends."""
+    family = known[name].family if name in known else None
+    return family.kind if family else None
 
 
 def excluded(relative: str, config: Config) -> bool:

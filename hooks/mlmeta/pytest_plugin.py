@@ -78,12 +78,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if not from_flag and not _wanted_in_pyproject(config.rootpath):
         return
     from mlmeta import config as configuration
-    from mlmeta.schemas import Route, RouteError
+    from mlmeta.schemas import RouteError, kinds
 
     try:
         loaded = configuration.load(configuration.find_root(config.rootpath))
-        for target in loaded.routes.values():
-            Route.parse(target)  # a bad route is a usage error before anything is collected
+        kinds(loaded).verify()  # a bad route or schema of your own is a usage error before anything is collected
     except (configuration.ConfigError, RouteError) as error:
         raise pytest.UsageError(f"mlmeta: {error}") from error
     config.stash[CONFIG_KEY] = loaded

@@ -197,6 +197,7 @@ class Kinds(Mapping[str, Kind]):
         self._validators: dict[tuple[str, int], Any] = {}
         self._ids: dict[str, Route] | None = None
         self._retriever: Any = None
+        self.disabled_formats: frozenset[str] = frozenset()  # --disable-formats, for user kinds ("*": every one)
 
     def _user_kind(self, name: str, table: dict[str, Any]) -> Kind:
         where = f"[tool.mlmeta.kinds.{name}]"
@@ -312,6 +313,10 @@ class Kinds(Mapping[str, Kind]):
             for version in found:
                 self.schema(name, version)
 
+    def schema_file(self, name: str, version: int) -> str:
+        """A user kind's schema file, relative to the root (without its fragment)."""
+        return self._spec[name].relative(version)
+
     def schema_owner(self, relative: str) -> str | None:
         """The user kind whose schema file (or lock) this repository path is."""
         from mlmeta.user_kinds import LOCK
@@ -323,8 +328,8 @@ class Kinds(Mapping[str, Kind]):
                 return name
         return None
 
-    def lock_problems(self, name: str) -> list[tuple[str, str]]:
-        """(schema file, why) for each released version of a user kind whose bytes differ from its lock."""
+    def lock_problems(self, name: str) -> list[tuple[str, int | None, str]]:
+        """(schema file, version, why) for each released version of a user kind whose bytes differ from its lock."""
         from mlmeta.user_kinds import LOCK, digest, read_lock
 
         spec = self._spec[name]
@@ -332,7 +337,7 @@ class Kinds(Mapping[str, Kind]):
         locked = read_lock(folder) if folder is not None else None
         if not locked or folder is None:
             return []
-        found = []
+        found: list[tuple[str, int | None, str]] = []
         for version in self.versions(name):
             path = spec.path(version)
             entry = path.relative_to(folder).as_posix()
@@ -342,10 +347,11 @@ class Kinds(Mapping[str, Kind]):
                     f"{_relative_to(folder, self.config.root, LOCK)}: publish the change as "
                     f"v{max(self.versions(name)) + 1} and relock (`mlmeta schemas lock`)"
                 )
-                found.append((spec.relative(version), message))
+                found.append((spec.relative(version), version, message))
         for entry in sorted(set(locked) - {spec.path(v).relative_to(folder).as_posix() for v in self.versions(name)}):
             if spec.version_of(_relative_to(folder, self.config.root, entry)) is not None:
-                found.append((_relative_to(folder, self.config.root, entry), "a locked, released schema was removed"))
+                shown = _relative_to(folder, self.config.root, entry)
+                found.append((shown, spec.version_of(shown), "a locked, released schema was removed"))
         return found
 
     def write_lock(self, name: str) -> Path | None:
@@ -384,19 +390,25 @@ class Kinds(Mapping[str, Kind]):
         for other, number in self._schemas:  # a relative $ref against a user schema's own $id names a file
             retriever.alias(self._schemas[(other, number)], self._spec[other].path(number))
         uri = file_uri(spec.path(version))
-        formats = self._kinds[name].formats
+        disabled = self.disabled_formats
+        formats = self._kinds[name].formats and "*" not in disabled
+        options: dict[str, Any] = {"retriever": retriever, "validate_formats": formats}
+        if formats and disabled:
+            options["formats"] = dict.fromkeys(disabled, _anything)  # these formats annotate only
         try:
             if spec.fragment:
                 registry = jsonschema_rs.Registry([(uri, schema)], retriever=retriever)
-                return jsonschema_rs.validator_for(
-                    {"$ref": uri + spec.fragment}, registry=registry, retriever=retriever, validate_formats=formats
-                )
-            return jsonschema_rs.validator_for(schema, base_uri=uri, retriever=retriever, validate_formats=formats)
+                return jsonschema_rs.validator_for({"$ref": uri + spec.fragment}, registry=registry, **options)
+            return jsonschema_rs.validator_for(schema, base_uri=uri, **options)
         except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as error:
             failed = retriever.failed
             retriever.failed = None
             what = f"$ref {failed!r}" if failed else str(error).splitlines()[0]
             raise SchemaRefError(f"{spec.relative(version)}{spec.fragment}: cannot resolve {what}") from None
+
+
+def _anything(text: str) -> bool:
+    return True
 
 
 def _relative_to(folder: Path, root: Path, name: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mlmeta.documents import join
+from mlmeta.documents import join, tokens
 from mlmeta.findings import Problem
 from mlmeta.rules import Where
 from mlmeta.schemas import load_schema
@@ -28,7 +28,40 @@ def check(value: Any, where: Where) -> list[Problem]:
     root = load_schema(where.kind, where.version)
     found: list[Problem] = []
     _walk(value, (root,), root, "", found)
+    own = where.own
+    if found and own is not None and own.schema is not None:  # a user kind: a key its own schema names is no slip
+        theirs = _names(where.run.cache, own.name, where)
+        found = [p for p in found if tokens(p.pointer)[-1] not in theirs]
     return found
+
+
+def _names(cache: dict[str, Any], kind: str, where: Where) -> set[str]:
+    """Every key a user kind's schemas name (in `properties` or `required`, any version), once per run."""
+    key = f"keys:{kind}"
+    if key not in cache:
+        from mlmeta.schemas import kinds
+
+        known = kinds(where.run.config)
+        names: set[str] = set()
+        for version in known.versions(kind):
+            _collect(known.schema(kind, version), names)
+        cache[key] = names
+    names_found: set[str] = cache[key]
+    return names_found
+
+
+def _collect(schema: Any, names: set[str]) -> None:
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("properties"), dict):
+                names.update(node["properties"])
+            if isinstance(node.get("required"), list):
+                names.update(n for n in node["required"] if isinstance(n, str))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 class _Shape:

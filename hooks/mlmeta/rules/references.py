@@ -204,6 +204,8 @@ def _did_you_mean(name: str, known: Any, index: Index) -> str:
 
 def _training_data(value: dict[str, Any], index: Index) -> Iterator[Problem]:
     stages = value.get("training_stages")
+    if not index.datasets() and not index.named():
+        return  # no dataset file is routed as one: there is no catalog to find a name in
     for position, stage in enumerate(stages if isinstance(stages, list) else []):
         name = stage.get("data") if isinstance(stage, dict) else None
         if isinstance(name, str) and name and name not in index.datasets() and name not in index.named():
