@@ -318,18 +318,20 @@ def user_draft7(config: Config) -> dict[Path, str]:
 
 def run(args: Namespace) -> int:
     """`mlmeta schemas`: list the schemas; `lock` locks the user kinds'; `--draft7` writes the generated files."""
-    if args.action == "lock":
-        from mlmeta.config import discover
+    from mlmeta.config import discover
+    from mlmeta.schemas import kinds
 
-        return lock(discover())
+    config = discover()
+    if args.action == "lock":
+        return lock(config)
     if not (args.draft7 or args.check):
         for kind, version, schema in sources(schema_root()):
             print(f"{kind}/v{version}: {schema.get('title', '')}")
+        known = kinds(config)
+        for name in known.user:
+            for version in known.versions(name):
+                print(f"{name}/v{version}: {known.schema_file(name, version)}")
         return 0
-
-    from mlmeta.config import discover
-
-    config = discover()
     root = Path(args.root) if args.root else config.root / "schemas"
     bundled = root.is_dir() and bool(sources(root))  # mlmeta's own schemas folder (ours, or a fork's)
     try:

@@ -309,7 +309,9 @@ class Kinds(Mapping[str, Kind]):
         for name in self.user:
             found = self.versions(name)
             if not found:
-                raise ConfigError(f"[tool.mlmeta.kinds.{name}]: no schema file matches {self._spec[name].template}")
+                spec = self._spec[name]
+                what = "no schema file matches this" if spec.numbered else "no such schema file"
+                raise ConfigError(f"{spec.template}: {what} ([tool.mlmeta.kinds.{name}])")
             for version in found:
                 self.schema(name, version)
 
