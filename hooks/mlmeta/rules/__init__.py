@@ -34,7 +34,9 @@ BUILTIN = {
     "read": "The file cannot be read.",
     "duplicate-key": "An object holds the same key twice; the last value would silently win.",
     "schema": "The value breaks the JSON Schema of its kind and version.",
-    "schema-ref": "The `$schema` or route names a kind or version that is not bundled.",
+    "schema-ref": "The `$schema` or route names a kind or version that does not exist, or a user schema's `$ref` "
+    "resolves to nothing.",
+    "schema-lock": "A released version of a user kind's schema changed since `mlmeta schemas lock` recorded it.",
     "fix": "`mlmeta check --fix` could not write a file; its problems stand.",
 }
 
