@@ -377,3 +377,34 @@ def test_editors_get_the_user_kinds(versioned: Path, capsys: pytest.CaptureFixtu
     assert run(capsys, "init", "--no-modeline")[0] == 0
     settings = json.loads((versioned / ".vscode/settings.json").read_text(encoding="utf-8"))
     assert {"fileMatch": ["cards/*.json"], "url": "./schemas/lab/v1.draft7.json"} in settings["json.schemas"]
+
+
+def test_a_files_schema_may_choose_an_older_version_than_its_route(
+    versioned: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pyproject = versioned / "pyproject.toml"
+    pyproject.write_text(VERSIONED.replace('"lab"\n', '"lab@2"\n'), encoding="utf-8")
+    (versioned / "cards/v1-by-path.json").write_text('{"$schema": "../schemas/lab/v1.json", "name": "d"}\n', "utf-8")
+    assert run(capsys, "check", "cards/v1-by-path.json") == (0, "", "")
+    code, out, _ = run(capsys, "check", "cards/plain.json")  # the route's version
+    assert (code, out) == (1, "cards/plain.json:1:1: error lab/v2 schema: missing required key 'owner'\n")
+
+
+@pytest.mark.parametrize(
+    ("table", "reason"),
+    [
+        ('[tool.mlmeta.kinds.model]\nschema = "m.json"\n', "'model' is a bundled kind"),
+        ('[tool.mlmeta.kinds.lab]\nschema = "m.json"\nextend = "model"\n', "unknown key(s) extend"),
+        ('[tool.mlmeta.kinds.lab]\nschema = "m.json"\nextends = "modle"\n', "unknown kind 'modle'"),
+        ('[tool.mlmeta.kinds.lab]\nschema = "m.json"\nrows = "models"\n', "`rows` is a JSON pointer"),
+        ('[tool.mlmeta.kinds.lab]\nschema = 3\n', "`schema` is the path of its schema file"),
+        ('[tool.mlmeta.kinds.lab]\nschema = "m.json"\n[tool.mlmeta.routes]\n"*.json" = "lba"\n', "unknown kind 'lba'"),
+    ],
+)
+def test_a_mistake_in_a_kind_table_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], table: str, reason: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    repository(tmp_path, {"pyproject.toml": table, "m.json": "{}", "a.json": "{}"})
+    code, out, err = run(capsys, "check", "a.json")
+    assert (code, out) == (2, "") and reason in err, err

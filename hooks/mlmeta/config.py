@@ -96,11 +96,6 @@ def load(root: Path, path: Path | None = None) -> Config:
     kinds = table.get("kinds", {})
     if not isinstance(kinds, dict):
         raise ConfigError(f"{source}: [tool.mlmeta.kinds] holds a table per kind, such as [tool.mlmeta.kinds.lab]")
-    if kinds:
-        from mlmeta.user_kinds import options
-
-        for name, options_table in kinds.items():
-            options(name, options_table, str(source))
     return Config(root, dict(routes), list(exclude), table, source)
 
 

@@ -185,10 +185,10 @@ class Kinds(Mapping[str, Kind]):
         self.user: dict[str, Kind] = {}
         self._spec: dict[str, Versions] = {}
         if declared:
-            from mlmeta.user_kinds import Versions
+            from mlmeta.user_kinds import Versions, options
 
             for name, table in declared.items():
-                kind = self._user_kind(name, table)
+                kind = self._user_kind(name, options(name, table, str(config.source or "pyproject.toml")))
                 self._kinds[name] = self.user[name] = kind
                 assert kind.schema is not None
                 self._spec[name] = Versions(config.root, kind.schema)
