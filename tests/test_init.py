@@ -71,6 +71,9 @@ STYLES = {
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     monkeypatch.chdir(tmp_path)
+    # the project's repository as if it had this version's tag, without asking the network (test_pin asks git)
+    tagged = {f"refs/tags/v{__version__}": "0" * 40, "HEAD": "1" * 40}
+    monkeypatch.setattr("mlmeta.pin.remote_refs", lambda repository: tagged)
     return tmp_path
 
 

@@ -19,14 +19,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from mlmeta import __version__
 from mlmeta.atomic import write_atomic
 from mlmeta.config import Config, discover
+from mlmeta.pin import PROJECT, PinError, choose, installed_source
 from mlmeta.schemas import ID_BASE
 
 # The hook repository; override with --repo (a fork, a mirror, or a local path) and --rev.
-DEFAULT_REPO = "https://github.com/mlmeta/mlmeta"
-DEFAULT_REV = f"v{__version__}"
+DEFAULT_REPO = PROJECT
 HOOK_ID = re.compile(r"mlmeta(?:-[a-z0-9]+)*")  # the ids in .pre-commit-hooks.yaml
 PRE_COMMIT = ".pre-commit-config.yaml"
 VSCODE = Path(".vscode") / "settings.json"
@@ -208,7 +207,17 @@ def run(args: Namespace) -> int:
     if unknown:
         print(f"mlmeta: error: not an mlmeta hook id: {', '.join(unknown)} (see the README's Hooks)", file=sys.stderr)
         return 2
-    repo, rev, base = args.repo or DEFAULT_REPO, args.rev or DEFAULT_REV, args.schema_url or ID_BASE
+    base = args.schema_url or ID_BASE
+    if args.rev:
+        repo, rev = args.repo or installed_source()[0] or DEFAULT_REPO, args.rev
+    else:
+        try:
+            repo, rev, why = choose(args.repo)
+        except PinError as error:
+            print(f"mlmeta init: {error}", file=sys.stderr)
+            return 2
+        if why:
+            print(f"mlmeta init: {why}", file=sys.stderr)
     steps: list[tuple[Path | str, Callable[[str | None], str | None]]] = [
         (PRE_COMMIT, lambda old: pre_commit_text(old, repo, rev, hooks)),
     ]
