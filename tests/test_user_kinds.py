@@ -374,7 +374,7 @@ def test_editors_get_the_user_kinds(versioned: Path, capsys: pytest.CaptureFixtu
     assert copy["$id"] == "https://lab.example/schemas/lab/v1.draft7.json"
     assert not (versioned / "schemas/lab/owner.draft7.json").exists()  # not a kind's schema
     assert run(capsys, "schemas", "--draft7", "--check")[0] == 0
-    assert run(capsys, "init", "--no-modeline")[0] == 0
+    assert run(capsys, "init", "--no-modeline", "--rev", "v0.1.0")[0] == 0
     settings = json.loads((versioned / ".vscode/settings.json").read_text(encoding="utf-8"))
     assert {"fileMatch": ["cards/*.json"], "url": "./schemas/lab/v1.draft7.json"} in settings["json.schemas"]
 
