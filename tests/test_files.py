@@ -94,3 +94,36 @@ def test_git_by_subprocess_where_there_is_no_posix_spawn(tmp_path: Path, monkeyp
     assert same_as_whole_listing(config) == [
         "data/c.json", "dataset_metadata/a.json", "dataset_metadata/web/b.json", "node_modules/x/g.json"
     ]
+
+
+def test_exclude_applies_to_files_named_explicitly_unless_told_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .helpers import run
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.mlmeta]\nexclude = ["vendored/**"]\n', encoding="utf-8")
+    bad = tmp_path / "vendored" / "model_metadata" / "m.json"
+    bad.parent.mkdir(parents=True)
+    bad.write_text('{"id": "a/b", "num_heads": "x"}', encoding="utf-8")
+    assert run(capsys, "check", "--kind", "model", "vendored/model_metadata/m.json") == (0, "", "")  # as pre-commit
+    code, out, _ = run(capsys, "check", "--kind", "model", "--no-force-exclude", "vendored/model_metadata/m.json")
+    assert code == 1 and "num_heads" in out
+
+
+def test_discovery_includes_a_file_routed_only_by_its_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .helpers import run
+
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "cards" / "m.json").write_text(
+        '{"$schema": "https://mlmeta.dev/schemas/model/v1.json", "id": "a/b", "num_heads": "x"}', encoding="utf-8"
+    )
+    (tmp_path / "cards" / "other.json").write_text('{"$schema": "https://example.com/s.json"}', encoding="utf-8")
+    (tmp_path / "package.json").write_text('{"name": "x"}', encoding="utf-8")
+    hook = run(capsys, "check", "cards/m.json")  # what the umbrella hook does with the changed file
+    assert hook[0] == 1
+    assert run(capsys, "check") == hook  # a whole-repository run finds the same

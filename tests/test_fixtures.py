@@ -26,7 +26,7 @@ INVALID = fixture_files("invalid")
 
 @pytest.mark.parametrize(("kind", "path"), VALID, ids=ids(VALID))
 def test_valid_fixture_has_no_finding(kind: str, path: Path, in_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["check", "--kind", kind, path.relative_to(ROOT).as_posix()])
+    code = main(["check", "--no-force-exclude", "--kind", kind, path.relative_to(ROOT).as_posix()])
     assert capsys.readouterr().out == ""
     assert code == 0
 
@@ -36,7 +36,7 @@ def test_invalid_fixture_gives_its_exact_findings(
     kind: str, path: Path, in_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     expected = path.with_name(path.name + ".expected").read_text(encoding="utf-8")
-    code = main(["check", "--kind", kind, path.relative_to(ROOT).as_posix()])
+    code = main(["check", "--no-force-exclude", "--kind", kind, path.relative_to(ROOT).as_posix()])
     assert capsys.readouterr().out == expected
     assert code == (1 if " error " in expected else 0)
 

@@ -53,7 +53,7 @@ def cli(name: str) -> tuple[int, str]:
     """`mlmeta check NAME` in the current folder: exit code and output."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["check", name])
+        code = main(["check", "--no-force-exclude", name])
     return code, out.getvalue()
 
 

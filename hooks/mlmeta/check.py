@@ -40,7 +40,7 @@ def run(args: Namespace) -> int:
     if args.paths:
         from mlmeta.files import expand
 
-        paths = list(expand(args.paths, config))
+        paths = list(expand(args.paths, config, force_exclude=not args.no_force_exclude))
     else:
         from mlmeta.files import routed
 

@@ -32,6 +32,11 @@ def _check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fix", action="store_true", help="lower-case upper-case hex in hashes, in place (exit 1 when a file changed)"
     )
+    parser.add_argument(
+        "--no-force-exclude",
+        action="store_true",
+        help="check files named on the command line even when [tool.mlmeta] exclude matches them",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="say which files were skipped and why")
 
 

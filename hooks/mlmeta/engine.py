@@ -9,7 +9,6 @@ parsed is a finding too, and the other files are still checked.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from importlib import import_module
 from pathlib import Path
@@ -20,7 +19,7 @@ from mlmeta.config import Config
 from mlmeta.documents import Document, finding_at, read, rows
 from mlmeta.findings import Finding, Problem
 from mlmeta.rules import RULES, Check, Run, Where, checks_for
-from mlmeta.schemas import FORMAT_BY_SUFFIX, Kind, Kinds, Route, RouteError, SchemaRefError, kinds, modeline_ref
+from mlmeta.schemas import FORMAT_BY_SUFFIX, Kind, Kinds, Route, RouteError, SchemaRefError, kinds
 
 if TYPE_CHECKING:
     from mlmeta.fixes import Edit
@@ -126,7 +125,7 @@ class Engine:
             fmt = _format(kind, by_suffix)
             # a routed file is read whole, once; one that may yet be skipped only as far as the peek
             raw = _head(path, whole=kind is not None) if fmt in ("json", "yaml") else None
-            declared_early = self._peek_declared(raw[:PEEK_BYTES], fmt == "yaml", shown) if raw is not None else None
+            declared_early = self.kinds.peek(raw[:PEEK_BYTES], fmt == "yaml", shown) if raw is not None else None
         except RouteError as error:
             yield Finding(shown, 1, 1, "", None, None, "schema-ref", "error", str(error))
             return
@@ -314,15 +313,6 @@ class Engine:
         if document.ok and isinstance(value, dict) and isinstance(value.get("$schema"), str):
             return self.kinds.declared(value["$schema"], shown)
         return None
-
-    def _peek_declared(self, raw: bytes, yaml: bool, shown: str) -> Route | None:
-        """A declared kind found in the file's head: a YAML modeline or a top-level `$schema`."""
-        head = raw.decode("utf-8", "replace")
-        ref = modeline_ref(head) if yaml else None
-        if ref is None:
-            match = re.search(r'"?\$schema"?\s*:\s*"?([^"\s,}]+)', head)
-            ref = match.group(1) if match else None
-        return self.kinds.declared(ref, shown) if ref else None
 
 
 def _explained(problems: list[Problem]) -> list[Problem]:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from mlmeta.config import Config
 from mlmeta.globs import matches
-from mlmeta.schemas import KINDS, Kinds, Route, configured_route, kinds
+from mlmeta.schemas import FORMAT_BY_SUFFIX, KINDS, Kinds, Route, configured_route, kinds
+
+PEEK_BYTES = 4096  # as much of a file as its `$schema` is looked for in
 
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
 
@@ -108,8 +110,34 @@ def route_folders(kind: str, config: Config) -> list[str] | None:
 
 
 def routed(config: Config) -> list[str]:
-    """Every repository file a route claims (config or built-in), minus the excluded ones."""
-    return [name for name, _ in routes(config)]
+    """Every repository file a route (config or built-in) or its own `$schema` claims, minus the excluded ones.
+
+    A file the hook would check because of its `$schema` is checked by a whole-repository run too:
+    the two give one verdict. Only JSON and YAML files no route claims are peeked at, their head only.
+    """
+    known = kinds(config)
+    found = []
+    for name in repository_files(config.root):
+        if excluded(name, config):
+            continue
+        if known.configured(name) is not None:
+            found.append(name)
+            continue
+        fmt = FORMAT_BY_SUFFIX.get(os.path.splitext(name)[1].lower())
+        if fmt in ("json", "yaml") and _declares(config.root / name, fmt == "yaml", name, known):
+            found.append(name)
+    return found
+
+
+def _declares(path: Path, yaml: bool, name: str, known: Kinds) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(PEEK_BYTES)
+        return known.peek(head, yaml, name) is not None
+    except OSError:
+        return False
+    except ValueError:  # a `$schema` that names mlmeta wrongly: the check says so
+        return True
 
 
 def routes(config: Config, kind: str | None = None) -> list[tuple[str, Route]]:
@@ -135,15 +163,22 @@ def _family(known: Kinds, name: str) -> str | None:
 
 
 def excluded(relative: str, config: Config) -> bool:
-    """Exclusions apply to discovery (no paths, or a folder); a file named explicitly is always checked."""
     return any(matches(pattern, relative) for pattern in config.exclude)
 
 
-def expand(paths: list[str], config: Config) -> Iterator[Path]:
-    """Files as given; a folder stands for the routed files inside it, or is an OCI image layout."""
+def expand(paths: list[str], config: Config, force_exclude: bool = True) -> Iterator[Path]:
+    """Files as given; a folder stands for the routed files inside it, or is an OCI image layout.
+
+    Exclusions apply to a file named explicitly too (pre-commit names every file it checks), unless
+    `force_exclude` is off: the hook and a whole-repository check give one verdict.
+    """
     for given in paths:
         path = Path(given)
         if not os.path.isdir(given):  # pre-commit passes files: one stat, by os.path (cheaper than pathlib)
+            if force_exclude and config.exclude:
+                shown = relative(path, config.root)
+                if shown is not None and excluded(shown, config):
+                    continue
             yield path
         elif (path / "oci-layout").is_file():
             yield path  # checked as one unit: its blobs are no files of their own

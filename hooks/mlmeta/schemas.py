@@ -73,6 +73,7 @@ FORMAT_BY_SUFFIX = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".ya
 
 # the tail of a $schema that names a bundled schema: ".../<kind>/v<N>.json"
 _SCHEMA_REF = re.compile(r"(?:^|/)(?P<kind>[a-z][a-z0-9-]*)/v(?P<version>\d+)(?:\.draft7)?\.json(?:#.*)?\Z")
+_SCHEMA_KEY = re.compile(r'"?\$schema"?\s*:\s*"?([^"\s,}]+)')
 _MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)", re.MULTILINE)
 
 
@@ -258,6 +259,15 @@ class Kinds(Mapping[str, Kind]):
         if route is None and "mlmeta" in ref:
             raise RouteError(f"$schema {ref!r} names no bundled mlmeta schema")
         return route
+
+    def peek(self, head: bytes, yaml: bool, shown: str) -> Route | None:
+        """The kind a file's first bytes declare: a YAML modeline or a top-level `$schema` (RouteError: a bad one)."""
+        text = head.decode("utf-8", "replace")
+        ref = modeline_ref(text) if yaml else None
+        if ref is None:
+            match = _SCHEMA_KEY.search(text)
+            ref = match.group(1) if match else None
+        return self.declared(ref, shown) if ref else None
 
     def _user_ref(self, ref: str, shown: str) -> Route | None:
         if "://" in ref and not ref.startswith("file:"):

@@ -226,14 +226,11 @@ def test_files_outside_the_catalog_are_not_looked_up_in_it(repo: Path, capsys: p
     write(repo, "tests/fixtures/model/valid/m.json", {"id": "a/b", "pretraining_data": ["not_in_the_catalog"]})
     write(repo, "tests/fixtures/dataset/valid/d.json", dataset("d", "missing.json"))
     # as the fixture tests run them: no lookup of the model's dataset name in the catalog
-    assert run(capsys, "check", "--kind", "model", "--select", "reference", "tests/fixtures/model/valid/m.json") == (
-        0,
-        "",
-    )
+    model = "tests/fixtures/model/valid/m.json"
+    assert run(capsys, "check", "--no-force-exclude", "--kind", "model", "--select", "reference", model) == (0, "")
     # but the fixture's own pointer is still checked
-    code, out = run(
-        capsys, "check", "--kind", "dataset", "--select", "reference", "tests/fixtures/dataset/valid/d.json"
-    )
+    dataset_file = "tests/fixtures/dataset/valid/d.json"
+    code, out = run(capsys, "check", "--no-force-exclude", "--kind", "dataset", "--select", "reference", dataset_file)
     assert code == 1
     assert out == (
         "tests/fixtures/dataset/valid/d.json:6:23: error dataset/v1 reference: file_pointer names no file"
