@@ -55,7 +55,7 @@ def test_hand_broken_model_file_text_and_json(repo: Path, capsys: pytest.Capture
 def test_a_file_that_is_not_json_is_a_parse_finding(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(repo / "model_metadata" / "notes.json", "this is not JSON\n")
     code, out, err = run(capsys, "check", "model_metadata/notes.json")
-    assert (code, err) == (1, "")
+    assert (code, err) == (1, "mlmeta: 1 file checked: 1 error in 1 file\n")
     assert out == "model_metadata/notes.json:1:1: error model/v1 parse: not valid JSON: Expecting value\n"
 
 
@@ -66,12 +66,12 @@ def test_every_file_is_checked_after_a_bad_one(repo: Path, capsys: pytest.Captur
     code, out, _ = run(capsys, "check", "a/models.jsonl", "missing.jsonl", "b/models.jsonl", "c/models.jsonl")
     assert code == 1
     lines = out.splitlines()
-    assert [line.split(": ")[0] for line in lines] == [
+    assert [line.split(": ")[0] for line in lines] == [  # sorted by file
         "a/models.jsonl:1:2",
-        "missing.jsonl:1:1",
         "b/models.jsonl:1:122",
+        "missing.jsonl:1:1",
     ]
-    assert "read: cannot read file" in lines[1]
+    assert "read: cannot read file" in lines[2]
 
 
 def test_no_paths_checks_what_the_routes_claim(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,9 +79,9 @@ def test_no_paths_checks_what_the_routes_claim(repo: Path, capsys: pytest.Captur
     write(repo / "notes" / "other.json", "not json, but no route claims it")
     write(repo / "tests" / "fixtures" / "models.jsonl", "{broken")
     write(repo / "pyproject.toml", '[tool.mlmeta]\nexclude = ["tests/fixtures/**"]\n')
-    assert run(capsys, "check") == (0, "", "")
+    assert run(capsys, "check") == (0, "", "mlmeta: 1 file checked, no problems\n")
     code, _, err = run(capsys, "check", "-v", "notes/other.json")
-    assert code == 0 and err == "notes/other.json: skipped: no route claims it\n"
+    assert code == 0 and err.startswith("notes/other.json: skipped: no route claims it\nmlmeta: no files checked")
 
 
 def test_schema_routes_by_relative_path_or_id_and_unknown_versions(
@@ -111,7 +111,7 @@ def test_config_routes_and_kind_override(repo: Path, capsys: pytest.CaptureFixtu
     code, out, _ = run(capsys, "check")
     assert code == 1 and out.startswith("catalog/rows.jsonl:1:60: error manifest/v1 schema: must be at least 1")
     write(repo / "elsewhere.txt", ROW + "\n")
-    assert run(capsys, "check", "--kind", "manifest", "elsewhere.txt") == (0, "", "")
+    assert run(capsys, "check", "-q", "--kind", "manifest", "elsewhere.txt") == (0, "", "")
 
 
 @pytest.mark.parametrize(
@@ -149,7 +149,7 @@ def test_real_seed_era_catalog_is_valid_and_an_upper_case_hash_is_found(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seed = realworld("openmed/models.seed-era.jsonl")
-    assert run(capsys, "check", "--kind", "manifest", str(seed)) == (0, "", "")
+    assert run(capsys, "check", "-q", "--kind", "manifest", str(seed)) == (0, "", "")
     lines = seed.read_bytes().splitlines(keepends=True)
     head, _, tail = lines[41].partition(b'"reproducibility_hash":"sha256:')
     lines[41] = head + b'"reproducibility_hash":"sha256:' + tail[:64].upper() + tail[64:]

@@ -166,7 +166,7 @@ def test_layout_is_configurable(
 ) -> None:
     root = repo(tmp_path, monkeypatch, "[tool.mlmeta.layout]\ndatasets = false\n")
     dataset(root, "dataset_metadata/web/c4.json", "code")
-    assert run(capsys, "check") == (0, "", "")
+    assert run(capsys, "check", "-q") == (0, "", "")
     (root / "pyproject.toml").write_text(
         '[tool.mlmeta.routes]\n"data/sets/**/*.json" = "dataset"\n[tool.mlmeta.layout]\ndatasets = "data/sets"\n'
     )

@@ -98,7 +98,7 @@ def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_draft7_file_of_the_repository_serves_as_a_kind(lab: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "check")
     scores = "metadata/model_scores/results_example-org__tiny-7b.json"
-    assert (code, err) == (1, "")
+    assert (code, err) == (1, "mlmeta: 2 files checked: 2 errors in 1 file\n")
     # only what Python's json cannot see: a NaN literal and a duplicate key; the model passes
     assert out.splitlines() == [
         f"{scores}:5:47: error lab-results/v1 parse: NaN is not valid JSON; use null or a finite number "
@@ -125,7 +125,7 @@ def test_schemafile_agrees_with_the_configured_kind(lab: Path, capsys: pytest.Ca
     code, adhoc, err = run(
         capsys, "check", "--schemafile", "metadata/model_results_schema.json", "--disable-formats", "*", *files[1:]
     )
-    assert (code, err) == (1, "")
+    assert (code, err) == (1, "mlmeta: 1 file checked: 2 errors in 1 file\n")
     assert adhoc == configured.replace("lab-results/v1", "model_results_schema/v1")
     # check-jsonschema's default: formats assert
     code, out, _ = run(capsys, "check", "--schemafile", "metadata/model_metadata_schema.json", files[0])
@@ -207,7 +207,7 @@ def test_schemas_lists_and_locks_the_user_kinds(versioned: Path, capsys: pytest.
     v1.write_text(v1.read_text(encoding="utf-8").replace('"minProperties": 1, ', ""), "utf-8")
     (versioned / "schemas/lab/v3.json").write_text('{"type": "object"}', encoding="utf-8")
     assert run(capsys, "schemas", "lock")[0] == 0
-    assert run(capsys, "check", "cards/plain.json") == (0, "", "")
+    assert run(capsys, "check", "cards/plain.json") == (0, "", "mlmeta: 1 file checked, no problems\n")
 
 
 STRICT_MODEL = {"allOf": [{"$ref": MODEL_V1}], "required": ["license"],
@@ -326,7 +326,7 @@ def test_a_one_file_catalog_is_checked_row_by_row(
         "descriptors/a.json": descriptors[0],
         "descriptors/b.json": descriptors[1],
     })
-    assert run(capsys, "check") == (
+    assert run(capsys, "check", "-q") == (
         1, "models.yaml:803:11: error catalog/v1 duplicate-row: name already used by the row on line 37 "
            "(at /models/400/name)\n", ""
     )
@@ -385,7 +385,7 @@ def test_a_files_schema_may_choose_an_older_version_than_its_route(
     pyproject = versioned / "pyproject.toml"
     pyproject.write_text(VERSIONED.replace('"lab"\n', '"lab@2"\n'), encoding="utf-8")
     (versioned / "cards/v1-by-path.json").write_text('{"$schema": "../schemas/lab/v1.json", "name": "d"}\n', "utf-8")
-    assert run(capsys, "check", "cards/v1-by-path.json") == (0, "", "")
+    assert run(capsys, "check", "-q", "cards/v1-by-path.json") == (0, "", "")
     code, out, _ = run(capsys, "check", "cards/plain.json")  # the route's version
     assert (code, out) == (1, "cards/plain.json:1:1: error lab/v2 schema: missing required key 'owner'\n")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from argparse import Namespace
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
+from typing import TextIO
 
 from mlmeta import config as configuration
 from mlmeta.engine import Engine, Options
@@ -37,31 +39,71 @@ def run(args: Namespace) -> int:
         fix=args.fix,
     )
     engine = Engine(config, options)
-    if args.paths:
+    given = _given(args.paths)
+    if given:
         from mlmeta.files import expand
 
-        paths = list(expand(args.paths, config, force_exclude=not args.no_force_exclude))
+        paths = list(expand(given, config, force_exclude=not args.no_force_exclude))
     else:
         from mlmeta.files import routed
 
         paths = [root / name for name in routed(config)]
-    failed = False
+    every = (_findings(engine, path) for path in paths)
+    locks = () if given else (engine.locks(known.user),)  # the whole repository: every lock too
+    # sorted by file and place: a JSONL file's last rows and a file's closing findings come in order
+    found = sorted(chain(*locks, *every), key=Finding.sort_key)
+    if args.format == "text":
+        from mlmeta.reporters.text import write
 
-    def findings() -> Iterator[Finding]:
-        nonlocal failed
-        every = (_findings(engine, path) for path in paths)
-        locks = () if args.paths else (engine.locks(known.user),)  # the whole repository: every lock too
-        for finding in chain(*locks, *every):
-            failed = failed or finding.severity == "error" or (args.strict and finding.severity == "warning")
-            yield finding
-
-    writer(args.format)(findings(), sys.stdout)
-    if args.verbose:
+        write(found, sys.stdout, color=_color(args.color, sys.stdout))
+    else:
+        writer(args.format)(found, sys.stdout)
+    if args.verbose and not args.quiet:
         for shown, why in engine.skipped:
             print(f"{shown}: skipped: {why}", file=sys.stderr)
     for finding in engine.fixed:  # a fixer that changed a file fails the hook, as pre-commit's fixers do
         print(finding.format(), file=sys.stdout if args.format == "text" else sys.stderr)
-    return 1 if failed or engine.fixed else 0
+    if args.format == "text" and not args.quiet:
+        print(summary(found, len(paths) - len(engine.skipped), len(engine.fixed)), file=sys.stderr)
+    failed = any(f.severity == "error" or (args.strict and f.severity == "warning") for f in found)
+    return 1 if (failed or engine.fixed) and not args.exit_zero else 0
+
+
+def summary(found: list[Finding], checked: int, fixed: int) -> str:
+    """One line for the end of a text run, so that "all good" and "nothing was checked" read differently."""
+    files = f"{checked} file{'s' if checked != 1 else ''}"
+    if not checked and not found:
+        return "mlmeta: no files checked: no route or $schema claims them (-v says why)"
+    counts = {severity: sum(1 for f in found if f.severity == severity) for severity in ("error", "warning", "note")}
+    said = [f"{n} {severity}{'s' if n != 1 else ''}" for severity, n in counts.items() if n]
+    if fixed:
+        said.append(f"{fixed} fixed")
+    if not said:
+        return f"mlmeta: {files} checked, no problems"
+    with_problems = len({f.path for f in found})
+    return f"mlmeta: {files} checked: {', '.join(said)} in {with_problems} file{'s' if with_problems != 1 else ''}"
+
+
+def _given(paths: list[str]) -> list[str]:
+    """The paths as given; `-` stands for names read from standard input, one a line or NUL-separated."""
+    if "-" not in paths:
+        return paths
+    text = sys.stdin.read()
+    names = text.split("\0") if "\0" in text else text.splitlines()
+    read = [name for name in names if name.strip()]
+    return [name for path in paths for name in (read if path == "-" else [path])]
+
+
+def _color(choice: str, out: TextIO) -> bool:
+    """--color auto: on a terminal, unless NO_COLOR is set (no-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _findings(engine: Engine, path: Path) -> Iterator[Finding]:

@@ -15,8 +15,17 @@ FORMATS = ("text", "json", "github", "sarif")
 
 
 def _check(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", help="files or folders (default: every file a route claims)")
-    parser.add_argument("--kind", metavar="KIND[@N]", help="validate every file as this kind (and version)")
+    from mlmeta.rules import BUILTIN, RULES
+    from mlmeta.schemas import KINDS
+
+    parser.add_argument(
+        "paths", nargs="*", help="files or folders (default: every file a route claims); - reads names from stdin"
+    )
+    parser.add_argument(
+        "--kind",
+        metavar="KIND[@N]",
+        help=f"validate every file as this kind (and version): {', '.join(KINDS)}, or a kind of your own",
+    )
     parser.add_argument(
         "--schemafile", metavar="PATH", help="validate the files against this JSON Schema (PATH#/pointer: a part)"
     )
@@ -25,7 +34,12 @@ def _check(parser: argparse.ArgumentParser) -> None:
         metavar="FORMATS",
         help="in your own schemas, these `format`s only annotate (comma-separated, or '*' for every one)",
     )
-    parser.add_argument("--select", metavar="RULES", help="only these rule ids, comma-separated (e.g. hash-format)")
+    families = sorted({rule.split("-")[0] for rule in RULES if rule.startswith("phi-")})
+    parser.add_argument(
+        "--select",
+        metavar="RULES",
+        help=f"only these rule ids, comma-separated: {', '.join([*BUILTIN, *RULES, *families])}",
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")
     parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
@@ -38,6 +52,14 @@ def _check(parser: argparse.ArgumentParser) -> None:
         help="check files named on the command line even when [tool.mlmeta] exclude matches them",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="say which files were skipped and why")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print findings only: no summary line")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings (2 stays 2)")
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour severities (auto: on a terminal, unless NO_COLOR is set)",
+    )
 
 
 def _modelkit(parser: argparse.ArgumentParser) -> None:

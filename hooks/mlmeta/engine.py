@@ -292,12 +292,13 @@ class Engine:
         self.fixed.extend(finding._replace(severity="fixed", message=edit.done) for finding, edit in edits)
 
     def _schema_problems(self, value: Any, plan: _Plan) -> list[Problem]:
-        from mlmeta.schema_errors import problems  # only when there is an error to explain
+        from mlmeta.schema_errors import joined, problems  # only when there is an error to explain
 
         assert plan.route is not None and plan.route.version is not None
         schema = self.kinds.schema(plan.route.kind, plan.route.version)
         try:
-            return [problem for error in plan.validator.iter_errors(value) for problem in problems(error, schema)]
+            errors = plan.validator.iter_errors(value)
+            return joined([problem for error in errors for problem in problems(error, schema)])
         except (ValueError, RecursionError):  # jsonschema-rs: "Recursion limit reached"
             return [Problem("", "schema", "nested too deeply to validate")]
 

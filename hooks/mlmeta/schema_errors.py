@@ -12,6 +12,8 @@ from typing import Any
 from mlmeta.documents import join
 from mlmeta.findings import Problem
 
+MISSING = "missing required key"
+
 _FORMATS = {"date": "a real date (YYYY-MM-DD)", "date-time": "an RFC 3339 date-time", "uri": "a URI"}
 
 
@@ -86,6 +88,26 @@ def _limit(name: str, kind: Any) -> str:
         "minProperties": f"must hold at least {_count(limit, 'key')}",
         "maxProperties": f"must hold at most {_count(limit, 'key')}",
     }[name]
+
+
+def joined(found: list[Problem]) -> list[Problem]:
+    """The missing required keys of one object as one problem (`missing required keys 'a', 'b'`), in order."""
+    keys: dict[str, list[str]] = {}
+    for problem in found:
+        if problem.message.startswith(MISSING + " "):
+            keys.setdefault(problem.pointer, []).append(problem.message[len(MISSING) + 1 :])
+    if all(len(names) == 1 for names in keys.values()):
+        return found
+    out = []
+    for problem in found:
+        if problem.message.startswith(MISSING + " "):
+            names = keys.pop(problem.pointer, None)
+            if names is None:
+                continue  # said with the first
+            if len(names) > 1:
+                problem = problem._replace(message=f"missing required keys {', '.join(names)}")
+        out.append(problem)
+    return out
 
 
 def problems(error: Any, schema: dict[str, Any]) -> Iterator[Problem]:
@@ -195,7 +217,7 @@ def _message(name: str, kind: Any, instance: Any) -> str:
     if name == "type":
         return f"expected {' or '.join(_ordered(_types(kind)))}, got {got}"
     if name == "required":
-        return f"missing required key {show_key(str(kind.property))}"
+        return f"{MISSING} {show_key(str(kind.property))}"
     if name == "enum":
         return f"must be one of: {_choices(list(kind.options))}{_nearest_word(instance, list(kind.options))}"
     if name == "const":

@@ -90,4 +90,7 @@ def test_the_kitfile_modeline_picks_kind_and_version(
     assert capsys.readouterr().out == expected
     (tmp_path / "deploy" / "serving.yaml").write_text(KITFILE_WITH_A_TYPO, encoding="utf-8")
     assert main(["check", "-v", "deploy/serving.yaml"]) == 0
-    assert capsys.readouterr().err == "deploy/serving.yaml: skipped: no route claims it\n"
+    assert capsys.readouterr().err == (
+        "deploy/serving.yaml: skipped: no route claims it\n"
+        "mlmeta: no files checked: no route or $schema claims them (-v says why)\n"
+    )

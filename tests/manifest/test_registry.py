@@ -131,7 +131,7 @@ def test_show_prints_one_row(manifest: Path, capsys: pytest.CaptureFixture[str])
 def test_list_prints_matching_ids_or_rows(manifest: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["manifest", "list", "--family", "PII", "--language", "de"]) == 0
     assert capsys.readouterr().out == "OpenMed/PII-De-Small\n"
-    assert main(["manifest", "list", "--format", "mlx-4bit", "--rows"]) == 0
+    assert main(["manifest", "list", "--artifact-format", "mlx-4bit", "--rows"]) == 0
     assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == [ROWS[3]]
 
 

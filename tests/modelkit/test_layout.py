@@ -114,16 +114,16 @@ def test_layout_files(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "store/oci-layout:1:24: error - modelkit-layout: imageLayoutVersion must be '1.0.0' (at /imageLayoutVersion)"
     ])
     (repo / "store" / "index.json").unlink()
-    assert check(capsys, "store")[1][-1] == (
+    assert check(capsys, "store")[1][0] == (
         "store:1:1: error - modelkit-layout: no index.json: not an OCI image layout"
     )
     (repo / "store" / "index.json").write_text('{"schemaVersion": 2, "manifests": []}', encoding="utf-8")
-    assert check(capsys, "store")[1][-1] == (
+    assert check(capsys, "store")[1][0] == (  # sorted: index.json before oci-layout
         "store/index.json:1:35: error - modelkit-layout: an index names its manifests in a non-empty `manifests` list "
         "(at /manifests)"
     )
     (repo / "store" / "index.json").write_text('{"manifests": [}', encoding="utf-8")
-    assert check(capsys, "store")[1][-1].startswith("store/index.json:1:16: error - parse: not valid JSON")
+    assert check(capsys, "store")[1][0].startswith("store/index.json:1:16: error - parse: not valid JSON")
     del layout
 
 

@@ -129,11 +129,11 @@ def test_long_descriptive_string_and_per_example_list(repo: Path, capsys: pytest
         '[tool.mlmeta.phi]\nmax_string_length = 20\nmax_list_items = 3\npaths = ["ev.json"]\n'
     )
     assert main(["check", "--select", "phi", "model_scores/a.json", "m.json", "ev.json"]) == 1
-    assert capsys.readouterr().out == (
-        "model_scores/a.json:2:17: error results/v1 phi-structure: descriptive string of 21 characters is longer"
-        " than 20 (at /model_name)\n"
+    assert capsys.readouterr().out == (  # sorted by file
         "ev.json:2:11: error - phi-structure: list of 4 values looks per-example (more than 3); keep aggregates"
         " only (at /runs)\n"
+        "model_scores/a.json:2:17: error results/v1 phi-structure: descriptive string of 21 characters is longer"
+        " than 20 (at /model_name)\n"
     )
 
 
@@ -401,11 +401,11 @@ def test_allow_then_change_then_stale(repo: Path, capsys: pytest.CaptureFixture[
 
     write(repo / "model_scores" / "a.json", results(source="call 212-555-0188"))  # the value changed
     assert main(["check", "--select", "phi", "model_scores/a.json"]) == 1
-    assert capsys.readouterr().out == (
-        "model_scores/a.json:13:13: error results/v1 phi-phone: phone or fax number in a value of 17 characters"
-        " (at /source)\n"
+    assert capsys.readouterr().out == (  # sorted by line
         "model_scores/a.json:1:1: warning results/v1 phi-allowlist-stale: entry 1 of .mlmeta-phi-allowlist"
         " (phi-phone at /source) matches no finding in this file any more; remove it\n"
+        "model_scores/a.json:13:13: error results/v1 phi-phone: phone or fax number in a value of 17 characters"
+        " (at /source)\n"
     )
 
 

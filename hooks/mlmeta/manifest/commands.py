@@ -53,7 +53,10 @@ def show_arguments(parser: argparse.ArgumentParser) -> None:
 def list_arguments(parser: argparse.ArgumentParser) -> None:
     for name, example in (("family", "PII"), ("task", "token-classification"), ("language", "de"), ("tier", "Small")):
         parser.add_argument(f"--{name}", metavar=name.upper(), help=f"only rows whose {name} is this (e.g. {example})")
-    parser.add_argument("--format", metavar="FORMAT", help="only rows available in this format (e.g. onnx)")
+    # not --format, which everywhere else chooses the output format
+    parser.add_argument(
+        "--artifact-format", metavar="FORMAT", help="only rows available in this artifact format (e.g. onnx)"
+    )
     parser.add_argument("--rows", action="store_true", help="print whole rows as JSON Lines, not only repo ids")
     _manifest_file(parser)
 

@@ -188,7 +188,8 @@ def list_rows(args: argparse.Namespace) -> int:
     registry = _load(args)
     if registry is None:
         return 2
-    filters = {name: getattr(args, name) for name in ("family", "task", "language", "tier", "format")}
+    filters = {name: getattr(args, name) for name in ("family", "task", "language", "tier")}
+    filters["format"] = args.artifact_format
     for row in registry.filter(**filters):
         print(json.dumps(row, ensure_ascii=False, separators=(",", ":")) if args.rows else row["repo_id"])
     return 0

@@ -1,0 +1,93 @@
+"""What users of ruff, yamllint and check-jsonschema reach for: summary, -q, --exit-zero, stdin, colour, order."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .helpers import run
+
+BAD = '{\n  "id": "a/b",\n  "num_heads": "twelve"\n}\n'
+GOOD = '{"id": "a/b", "num_heads": 12}\n'
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "model_metadata"
+    folder.mkdir()
+    (folder / "good.json").write_text(GOOD, encoding="utf-8")
+    (folder / "bad.json").write_text(BAD, encoding="utf-8")
+    (tmp_path / "notes.json").write_text("{}", encoding="utf-8")
+    return tmp_path
+
+
+FINDING = "model_metadata/bad.json:3:16: error model/v1 schema: expected integer or null, got string (at /num_heads)\n"
+
+
+def test_a_summary_tells_all_good_from_nothing_checked(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "check", "model_metadata/good.json") == (0, "", "mlmeta: 1 file checked, no problems\n")
+    assert run(capsys, "check", "notes.json") == (
+        0, "", "mlmeta: no files checked: no route or $schema claims them (-v says why)\n"
+    )
+    assert run(capsys, "check", "model_metadata/good.json", "model_metadata/bad.json") == (
+        1, FINDING, "mlmeta: 2 files checked: 1 error in 1 file\n"
+    )
+    assert run(capsys, "check", "-q", "model_metadata/bad.json") == (1, FINDING, "")
+    assert run(capsys, "check", "--format", "json", "model_metadata/good.json")[2] == ""  # machine formats: none
+
+
+def test_exit_zero_reports_and_passes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--exit-zero", "model_metadata/bad.json")
+    assert (code, out) == (0, FINDING)
+    assert run(capsys, "check", "--exit-zero", "--kind", "nonsense", "notes.json")[0] == 2  # a usage error stays 2
+
+
+@pytest.mark.parametrize("separator", ["\n", "\0"])
+def test_dash_reads_the_file_names_from_stdin(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, separator: str
+) -> None:
+    names = separator.join(["model_metadata/good.json", "model_metadata/bad.json", ""])
+    monkeypatch.setattr(sys, "stdin", io.StringIO(names))
+    assert run(capsys, "check", "-") == (1, FINDING, "mlmeta: 2 files checked: 1 error in 1 file\n")
+
+
+def test_findings_come_sorted_by_file_and_place(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "model_metadata" / "a.json").write_text(BAD, encoding="utf-8")
+    code, out, _ = run(capsys, "check", "model_metadata/bad.json", "model_metadata/a.json")
+    assert code == 1
+    assert [line.split(":")[0] for line in out.splitlines()] == ["model_metadata/a.json", "model_metadata/bad.json"]
+
+
+def test_missing_required_keys_of_one_object_are_one_finding(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "models.jsonl").write_text('{"repo_id": "a/b"}\n', encoding="utf-8")
+    code, out, _ = run(capsys, "check", "-q", "--select", "schema", "models.jsonl")
+    assert code == 1 and len(out.splitlines()) == 1
+    assert out.startswith("models.jsonl:1:1: error manifest/v1 schema: missing required keys 'family', 'task', ")
+
+
+def test_colour_on_a_terminal_or_when_asked_never_under_no_color(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    coloured = "model_metadata/bad.json:3:16: \033[1;31merror\033[0m model/v1 schema:"
+    assert run(capsys, "check", "--color", "always", "model_metadata/bad.json")[1].startswith(coloured)
+    assert run(capsys, "check", "model_metadata/bad.json")[1] == FINDING  # captured: not a terminal
+    command = [sys.executable, "-m", "mlmeta", "check", "model_metadata/bad.json"]
+    script = f"import pty, sys; sys.exit(pty.spawn({command!r}))"  # stdout a terminal, as a person runs it
+    for no_color, expected in (("", "\x1b[1;31merror"), ("1", " error ")):
+        env = {**os.environ, "NO_COLOR": no_color}
+        done = subprocess.run([sys.executable, "-c", script], cwd=repo, env=env, capture_output=True, check=False)
+        assert expected.encode() in done.stdout, done.stdout
+
+
+def test_help_lists_the_kinds_and_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--help")
+    flat = " ".join(out.split())
+    assert code == 0
+    assert "model, dataset, results, manifest" in flat
+    assert "hash-format" in flat and "phi" in flat and "misspelled-key" in flat
