@@ -22,7 +22,6 @@ from typing import Any
 from mlmeta import __version__
 from mlmeta.atomic import write_atomic
 from mlmeta.config import Config, discover
-from mlmeta.schemas import ID_BASE
 
 # The hook repository; override with --repo (a fork, a mirror, or a local path) and --rev.
 DEFAULT_REPO = "https://github.com/mlmeta/mlmeta"
@@ -140,11 +139,11 @@ def pyproject_text(old: str | None) -> str | None:
     return old + ("" if old.endswith("\n") else "\n") + "\n" + PYPROJECT_TABLE
 
 
-def vscode_text(old: str | None, config: Config, base: str) -> str | None:
+def vscode_text(old: str | None, config: Config, base: str, name: Callable[[int], str]) -> str | None:
     """.vscode/settings.json with the schema mappings it lacks, or None when it has them all."""
     from mlmeta.editors import merge_settings, vscode_settings
 
-    wanted = vscode_settings(config, base)
+    wanted = vscode_settings(config, base, name)
     if old is None:
         return json.dumps(wanted, indent=4, ensure_ascii=False) + "\n"
     try:
@@ -208,20 +207,28 @@ def run(args: Namespace) -> int:
     if unknown:
         print(f"mlmeta: error: not an mlmeta hook id: {', '.join(unknown)} (see the README's Hooks)", file=sys.stderr)
         return 2
-    repo, rev, base = args.repo or DEFAULT_REPO, args.rev or DEFAULT_REV, args.schema_url or ID_BASE
+    repo, rev = args.repo or DEFAULT_REPO, args.rev or DEFAULT_REV
+    from mlmeta.editors import draft7_name
+    from mlmeta.export import EXPORT_DIR, export_step, exported_name
+
+    # editors read copies in the repository itself, unless the team hosts them (--schema-url)
+    base, copy_name = (args.schema_url, draft7_name) if args.schema_url else (EXPORT_DIR, exported_name)
+    pointed = False  # whether a step below names the copies
     steps: list[tuple[Path | str, Callable[[str | None], str | None]]] = [
         (PRE_COMMIT, lambda old: pre_commit_text(old, repo, rev, hooks)),
     ]
     if args.pyproject:
         steps.append(("pyproject.toml", pyproject_text))
     if not args.no_vscode:
-        steps.append((VSCODE, lambda old: vscode_text(old, config, base)))
+        steps.append((VSCODE, lambda old: vscode_text(old, config, base, copy_name)))
+        pointed = True
     if not args.no_modeline:
         from mlmeta.editors import modeline_target
 
         for name in kitfiles_without_modeline(config):
-            target = modeline_target(base, root / name, root)
+            target = modeline_target(base, root / name, root, name=copy_name)
             steps.append((name, partial(modeline_text, target=target)))
+            pointed = True
     failed = False
     for relative, change in steps:
         try:
@@ -229,4 +236,6 @@ def run(args: Namespace) -> int:
         except InitError as error:
             print(f"mlmeta init: {error}", file=sys.stderr)
             failed = True
+    if pointed and not args.schema_url:
+        print(export_step(root))
     return 1 if failed else 0
