@@ -88,8 +88,8 @@ def test_a_bare_repository_gets_a_config_and_editor_settings_then_nothing(
 ) -> None:
     assert init(capsys) == (
         0,
-        "created: .pre-commit-config.yaml\ncreated: .vscode/settings.json\n"
-        "created: .mlmeta/schemas/ (8 of 8 schemas)\n",
+        "created: .mlmeta/schemas/ (8 of 8 schemas)\n"
+        "created: .pre-commit-config.yaml\ncreated: .vscode/settings.json\n",
         "",
     )
     assert (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8") == (
@@ -104,7 +104,7 @@ def test_a_bare_repository_gets_a_config_and_editor_settings_then_nothing(
     }
     before = snapshot(repo)
     assert init(capsys) == (
-        0, "unchanged: .pre-commit-config.yaml\nunchanged: .vscode/settings.json\nunchanged: .mlmeta/schemas/\n", ""
+        0, "unchanged: .mlmeta/schemas/\nunchanged: .pre-commit-config.yaml\nunchanged: .vscode/settings.json\n", ""
     )
     assert snapshot(repo) == before
 

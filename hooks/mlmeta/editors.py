@@ -18,6 +18,7 @@ import re
 import sys
 from argparse import Namespace
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -306,6 +307,7 @@ def lock(config: Config) -> int:
 
 def user_draft7(config: Config) -> dict[Path, str]:
     """Draft-07 copies of the user kinds' schemas written in a newer draft, which editors read poorly."""
+    from mlmeta.export import copy_ref
     from mlmeta.schemas import kinds
 
     known = kinds(config)
@@ -319,7 +321,9 @@ def user_draft7(config: Config) -> dict[Path, str]:
             draft = schema.get("$schema", "") if isinstance(schema, dict) else ""
             if isinstance(draft, str) and ("2019-09" in draft or "2020-12" in draft):
                 relative = known.schema_file(name, version)
-                converted: dict[str, Any] = convert(schema, "")
+                # a bundled schema by its `$id` is a URL nobody serves: the copy names the exported one
+                folder = (config.root / relative).parent
+                converted: dict[str, Any] = convert(schema, "", partial(copy_ref, folder=folder, root=config.root))
                 own = schema.get("$id")
                 copy = {"$schema": DRAFT7, **({"$id": draft7_copy(own)} if isinstance(own, str) else {}), **converted}
                 files[config.root / draft7_copy(relative)] = dumps(copy)
@@ -354,8 +358,10 @@ def run(args: Namespace) -> int:
     bundled = root.is_dir() and bool(sources(root))  # mlmeta's own schemas folder (ours, or a fork's)
     try:
         files = generated(root) if bundled else {}
-        files.update(user_draft7(config))
-        if (config.root / EXPORT_DIR).is_dir():  # a consumer repository's copies, from `mlmeta init`
+        own = user_draft7(config)
+        files.update(own)
+        # a consumer repository's copies (`mlmeta init`): checked when there, written when a copy above names one
+        if (config.root / EXPORT_DIR).is_dir() or any(EXPORT_DIR in text for text in own.values()):
             files.update(exported(config.root / EXPORT_DIR))
         if not files:
             print(f"mlmeta: error: {root}: no mlmeta schemas, and no kinds of your own (give --root)", file=sys.stderr)

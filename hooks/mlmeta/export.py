@@ -10,11 +10,13 @@ still validates with the bundled originals: `parse_schema_ref` reads kind and ve
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from mlmeta.atomic import write_atomic
+from mlmeta.config import Config
 
 EXPORT_DIR = ".mlmeta/schemas"  # relative to the repository's root
 NOTICE = "A draft-07 copy of mlmeta's {kind}/v{version} schema for editors, by `mlmeta schemas export`: do not edit."
@@ -46,6 +48,21 @@ def unnamed(snippet: Any) -> Any:
     return {**snippet, "body": {key: value for key, value in body.items() if key != "$schema"}}
 
 
+def copy_ref(ref: str, folder: Path, root: Path) -> str:
+    """A user schema's `$ref` as its draft-07 copy in `folder` spells it: a bundled schema (by its `$id`) by
+    the relative path of the copy exported under `root`, which is read by file; anything else as draft7_ref."""
+    from mlmeta.editors import draft7_ref
+    from mlmeta.schemas import ID_BASE, parse_schema_ref
+
+    spelled = draft7_ref(ref)
+    base, hashmark, fragment = spelled.partition("#")
+    route = parse_schema_ref(base) if base.startswith(ID_BASE) else None
+    if route is None or route.version is None:
+        return spelled
+    target = root / EXPORT_DIR / route.kind / exported_name(route.version)
+    return Path(os.path.relpath(target, folder)).as_posix() + hashmark + fragment
+
+
 def exported(folder: Path) -> dict[Path, str]:
     """The draft-07 copy of every bundled schema, as it belongs under `folder`, with its text."""
     from mlmeta.editors import DRAFT7, convert, dumps, sources
@@ -61,15 +78,23 @@ def exported(folder: Path) -> dict[Path, str]:
     return files
 
 
-def export_step(root: Path) -> str:
-    """`mlmeta init`'s line for the copies: created, updated (after an upgrade of mlmeta), or unchanged."""
-    folder = root / EXPORT_DIR
+def export_step(config: Config) -> list[str]:
+    """`mlmeta init`'s lines for the copies editors read: the bundled kinds' in EXPORT_DIR, then the user
+    kinds' beside their schemas; created, updated (after an upgrade of mlmeta), or unchanged."""
+    from mlmeta.editors import user_draft7
+
+    folder = config.root / EXPORT_DIR
     existed = folder.is_dir()
     files = exported(folder)
     stale = update(files, write=True)
-    if not stale:
-        return f"unchanged: {EXPORT_DIR}/"
-    return f"{'updated' if existed else 'created'}: {EXPORT_DIR}/ ({len(stale)} of {len(files)} schemas)"
+    change = "updated" if existed else "created"
+    count = f" ({len(stale)} of {len(files)} schemas)"
+    lines = [f"{change}: {EXPORT_DIR}/{count}" if stale else f"unchanged: {EXPORT_DIR}/"]
+    own = user_draft7(config)
+    new = {path for path in own if not path.is_file()}
+    for path in update(own, write=True):
+        lines.append(f"{'created' if path in new else 'updated'}: {path.relative_to(config.root).as_posix()}")
+    return lines
 
 
 def refresh(files: dict[Path, str], check: bool, command: str) -> int:

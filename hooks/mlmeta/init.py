@@ -230,12 +230,18 @@ def run(args: Namespace) -> int:
             steps.append((name, partial(modeline_text, target=target)))
             pointed = True
     failed = False
+    if pointed and not args.schema_url:  # first: the settings name the user kinds' copies only when they exist
+        from mlmeta.editors import Draft7Error
+
+        try:
+            print("\n".join(export_step(config)))
+        except Draft7Error as error:
+            print(f"mlmeta init: {error}", file=sys.stderr)
+            failed = True
     for relative, change in steps:
         try:
             print(_step(root, relative, change))
         except InitError as error:
             print(f"mlmeta init: {error}", file=sys.stderr)
             failed = True
-    if pointed and not args.schema_url:
-        print(export_step(root))
     return 1 if failed else 0

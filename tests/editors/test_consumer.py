@@ -62,7 +62,7 @@ def consumer(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [sys.executable, "-m", "mlmeta", "init"], cwd=repo, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.endswith("created: .mlmeta/schemas/ (8 of 8 schemas)\n")
+    assert done.stdout.startswith("created: .mlmeta/schemas/ (8 of 8 schemas)\n")
     return repo
 
 
@@ -84,14 +84,20 @@ def serve(repo: Path, way: str, text: str, complete_at: list[dict[str, int]] | N
         "schemas": associations(repo) if by_settings else [],
         "completeAt": complete_at or [],
     }
+    answer = language_server(request)
+    # no network: the only schema read is the consumer's own copy, from disk
+    assert answer["requested"] == [(repo / ".mlmeta" / "schemas" / "model" / "v1.json").as_uri()]
+    return answer
+
+
+def language_server(request: dict[str, Any]) -> dict[str, Any]:
+    """language_server.js's answer; no `local` folder in the request: a schema not on disk is refused."""
     done = subprocess.run(
         [str(NODE), str(HERE / "language_server.js")],
         input=json.dumps(request), capture_output=True, text=True, timeout=60, check=False,
     )
     assert done.returncode == 0, done.stderr
     answer: dict[str, Any] = json.loads(done.stdout)
-    # no network: the only schema read is the consumer's own copy, from disk
-    assert answer["requested"] == [(repo / ".mlmeta" / "schemas" / "model" / "v1.json").as_uri()]
     return answer
 
 
@@ -176,7 +182,7 @@ def test_schemas_check_says_when_the_copies_are_stale(repo: Path, capsys: pytest
     assert run(capsys, "schemas", "export") == (0, f"wrote: {copy}\n", "")
     assert run(capsys, "schemas", "--check")[0] == 0
     copy.unlink()  # and `mlmeta init`, run again after an upgrade, brings them up to date too
-    assert run(capsys, "init")[1].endswith("updated: .mlmeta/schemas/ (1 of 8 schemas)\n")
+    assert run(capsys, "init")[1].startswith("updated: .mlmeta/schemas/ (1 of 8 schemas)\n")
     assert run(capsys, "schemas", "export", "--check") == (0, "", "")
 
 
@@ -229,3 +235,47 @@ def test_an_exported_copy_judges_as_the_original_does_reading_only_the_folder(
     reference = validators(kind, version, original)[0]
     for name, value in documents(kind):
         assert verdicts(exported, value) == verdicts(reference, value), name
+
+
+LAB_MODEL = {  # the README's stricter model kind: the bundled schema by its $id, plus a key of the team's own
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "allOf": [{"$ref": "https://mlmeta.dev/schemas/model/v1.json"}],
+    "required": ["license"],
+}
+
+
+@needs_server
+def test_a_user_kind_that_refs_a_bundled_schema_reads_the_exported_copy(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlmeta.kinds.lab-model]\nschema = "schemas/lab-model/v1.json"\nextends = "model"\n\n'
+        '[tool.mlmeta.routes]\n"cards/*.json" = "lab-model"\n',
+        encoding="utf-8",
+    )
+    (repo / "schemas" / "lab-model").mkdir(parents=True)
+    (repo / "schemas" / "lab-model" / "v1.json").write_text(json.dumps(LAB_MODEL), encoding="utf-8")
+    code, out, _ = run(capsys, "init", "--no-modeline")
+    assert code == 0 and "created: schemas/lab-model/v1.draft7.json\n" in out
+    copy = json.loads((repo / "schemas" / "lab-model" / "v1.draft7.json").read_text(encoding="utf-8"))
+    assert copy["allOf"] == [{"$ref": "../../.mlmeta/schemas/model/v1.json"}]
+    settings = json.loads((repo / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert {"fileMatch": ["cards/*.json"], "url": "./schemas/lab-model/v1.draft7.json"} in settings["json.schemas"]
+    assert run(capsys, "schemas", "--check")[0] == 0
+
+    text = '{\n  "id": "openai-community/gpt2",\n  "num_heads": "twelve"\n}\n'
+    answer = language_server(
+        {"document": {"uri": (repo / "cards" / "gpt2.json").as_uri(), "text": text}, "schemas": associations(repo)}
+    )
+    copies = [repo / "schemas" / "lab-model" / "v1.draft7.json", repo / ".mlmeta" / "schemas" / "model" / "v1.json"]
+    assert answer["requested"] == [path.as_uri() for path in copies]  # from disk, $ref and all
+    assert [(d["message"], d["range"]["start"]) for d in answer["diagnostics"]] == [
+        ("Incorrect type. Expected one of integer, null.", {"line": 2, "character": 15}),
+        ('Missing property "license".', {"line": 0, "character": 0}),
+    ]
+    (repo / "cards").mkdir()
+    (repo / "cards" / "gpt2.json").write_text(text, encoding="utf-8")
+    assert run(capsys, "check", "cards/gpt2.json")[1].splitlines() == [
+        "cards/gpt2.json:1:1: error lab-model/v1 schema: missing required key 'license'",
+        "cards/gpt2.json:3:16: error lab-model/v1 schema: expected integer or null, got string (at /num_heads)",
+    ]
