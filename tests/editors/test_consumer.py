@@ -119,6 +119,10 @@ def test_init_points_settings_and_modelines_at_copies_in_the_repository(consumer
         assert "mlmeta.dev" not in path.read_text(encoding="utf-8")  # no $id, $ref or snippet an editor would fetch
 
 
+def test_the_readme_gives_a_consumer_the_hand_written_schema_tested_here() -> None:
+    assert f"  {HAND_WRITTEN},\n" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
 @needs_server
 @pytest.mark.parametrize("way", WAYS)
 def test_completion_offers_the_model_schemas_property_names(way: str, consumer: Path) -> None:
