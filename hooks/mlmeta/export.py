@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +79,9 @@ def exported(folder: Path) -> dict[Path, str]:
     return files
 
 
-def export_step(config: Config) -> list[str]:
+def export_step(config: Config) -> Iterator[str]:
     """`mlmeta init`'s lines for the copies editors read: the bundled kinds' in EXPORT_DIR, then the user
-    kinds' beside their schemas; created, updated (after an upgrade of mlmeta), or unchanged."""
+    kinds' beside their schemas (a Draft7Error there comes after the first line is out)."""
     from mlmeta.editors import user_draft7
 
     folder = config.root / EXPORT_DIR
@@ -89,12 +90,11 @@ def export_step(config: Config) -> list[str]:
     stale = update(files, write=True)
     change = "updated" if existed else "created"
     count = f" ({len(stale)} of {len(files)} schemas)"
-    lines = [f"{change}: {EXPORT_DIR}/{count}" if stale else f"unchanged: {EXPORT_DIR}/"]
+    yield f"{change}: {EXPORT_DIR}/{count}" if stale else f"unchanged: {EXPORT_DIR}/"
     own = user_draft7(config)
     new = {path for path in own if not path.is_file()}
     for path in update(own, write=True):
-        lines.append(f"{'created' if path in new else 'updated'}: {path.relative_to(config.root).as_posix()}")
-    return lines
+        yield f"{'created' if path in new else 'updated'}: {path.relative_to(config.root).as_posix()}"
 
 
 def refresh(files: dict[Path, str], check: bool, command: str) -> int:

@@ -234,7 +234,8 @@ def run(args: Namespace) -> int:
         from mlmeta.editors import Draft7Error
 
         try:
-            print("\n".join(export_step(config)))
+            for line in export_step(config):
+                print(line)
         except Draft7Error as error:
             print(f"mlmeta init: {error}", file=sys.stderr)
             failed = True

@@ -283,3 +283,23 @@ def test_a_user_kind_that_refs_a_bundled_schema_reads_the_exported_copy(
         "cards/gpt2.json:1:1: error lab-model/v1 schema: missing required key 'license'",
         "cards/gpt2.json:3:16: error lab-model/v1 schema: expected integer or null, got string (at /num_heads)",
     ]
+
+
+def test_a_user_schema_with_no_draft7_equivalent_is_reported_and_init_goes_on(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlmeta.kinds.lab]\nschema = "lab.schema.json"\n\n[tool.mlmeta.routes]\n"cards/*.json" = "lab"\n',
+        encoding="utf-8",
+    )
+    strict = {"$schema": "https://json-schema.org/draft/2020-12/schema", "unevaluatedProperties": False}
+    (repo / "lab.schema.json").write_text(json.dumps(strict), encoding="utf-8")
+    code, out, err = run(capsys, "init", "--no-modeline")
+    assert code == 1 and "'unevaluatedProperties' has no draft-07 equivalent" in err
+    assert out.splitlines() == [
+        "created: .mlmeta/schemas/ (8 of 8 schemas)",
+        "created: .pre-commit-config.yaml",
+        "created: .vscode/settings.json",
+    ]
+    settings = json.loads((repo / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert {"fileMatch": ["cards/*.json"], "url": "./lab.schema.json"} in settings["json.schemas"]  # the original
