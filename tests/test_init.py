@@ -89,19 +89,26 @@ def init(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 def test_a_bare_repository_gets_a_config_and_editor_settings_then_nothing(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert init(capsys) == (0, "created: .pre-commit-config.yaml\ncreated: .vscode/settings.json\n", "")
+    assert init(capsys) == (
+        0,
+        "created: .mlmeta/schemas/ (8 of 8 schemas)\n"
+        "created: .pre-commit-config.yaml\ncreated: .vscode/settings.json\n",
+        "",
+    )
     assert (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8") == (
         f"repos:\n  - repo: {DEFAULT_REPO}\n    rev: v{__version__}\n    hooks:\n      - id: mlmeta\n"
     )
     settings = json.loads((repo / ".vscode" / "settings.json").read_text(encoding="utf-8"))
-    assert {"fileMatch": ["model_metadata/**/*.json"], "url": "https://mlmeta.dev/schemas/model/v1.draft7.json"} in (
+    assert {"fileMatch": ["model_metadata/**/*.json"], "url": "./.mlmeta/schemas/model/v1.json"} in (
         settings["json.schemas"]
     )
     assert settings["yaml.schemas"] == {
-        "https://mlmeta.dev/schemas/kitfile/v1.draft7.json": ["**/Kitfile", "**/kitfile", "**/.kitfile"]
+        "./.mlmeta/schemas/kitfile/v1.json": ["**/Kitfile", "**/kitfile", "**/.kitfile"]
     }
     before = snapshot(repo)
-    assert init(capsys) == (0, "unchanged: .pre-commit-config.yaml\nunchanged: .vscode/settings.json\n", "")
+    assert init(capsys) == (
+        0, "unchanged: .mlmeta/schemas/\nunchanged: .pre-commit-config.yaml\nunchanged: .vscode/settings.json\n", ""
+    )
     assert snapshot(repo) == before
 
 

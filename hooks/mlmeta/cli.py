@@ -90,14 +90,22 @@ def _init(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-vscode", action="store_true", help="leave .vscode/settings.json alone")
     parser.add_argument("--no-modeline", action="store_true", help="add no schema modeline to Kitfiles")
     parser.add_argument(
-        "--schema-url", metavar="BASE", help="where editors find the schemas: a URL or a folder (default: the $id URLs)"
+        "--schema-url",
+        metavar="BASE",
+        help="where editors find the schemas' <kind>/vN.draft7.json copies: a URL you host, or a folder "
+        "(default: write copies to .mlmeta/schemas and point there)",
     )
 
 
 def _schemas(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "action", nargs="?", choices=("lock",), help="lock: write SHA256SUMS beside each versioned kind of your own"
+        "action",
+        nargs="?",
+        choices=("lock", "export"),
+        help="lock: write SHA256SUMS beside each versioned kind of your own; "
+        "export: write draft-07 copies for editors into FOLDER (default: .mlmeta/schemas)",
     )
+    parser.add_argument("folder", nargs="?", metavar="FOLDER", help="where `export` writes (or, with --check, checks)")
     parser.add_argument("--draft7", action="store_true", help="write the draft-07 copies and catalog.json")
     parser.add_argument("--check", action="store_true", help="exit 1 when a generated file is out of date")
     parser.add_argument("--root", metavar="DIR", help="the schemas folder (default: ./schemas of this repository)")

@@ -17,11 +17,12 @@ import os
 import re
 import sys
 from argparse import Namespace
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mlmeta.atomic import write_atomic
 from mlmeta.config import Config
 from mlmeta.schemas import ID_BASE, KINDS, parse_schema_ref, schema_root
 
@@ -68,7 +69,8 @@ def draft7_ref(ref: str) -> str:
     return base + hashmark + "/".join(tokens)
 
 
-def _convert(node: Any, pointer: str) -> Any:
+def convert(node: Any, pointer: str, ref: Callable[[str], str] = draft7_ref) -> Any:
+    """`node` in draft-07; `ref` spells each `$ref` (by default: other bundled schemas by their published copies)."""
     if isinstance(node, bool):
         return node
     if not isinstance(node, dict):
@@ -84,24 +86,24 @@ def _convert(node: Any, pointer: str) -> Any:
                 raise Draft7Error(f"{at}: only the root may carry '{key}'")
         elif key in ("$defs", "definitions"):
             out.setdefault("definitions", {}).update(
-                {name: _convert(sub, f"{at}/{name}") for name, sub in value.items()}
+                {name: convert(sub, f"{at}/{name}", ref) for name, sub in value.items()}
             )
         elif key == "$ref":
-            out["$ref"] = draft7_ref(value)
+            out["$ref"] = ref(value)
         elif key == "prefixItems":
-            out["items"] = [_convert(sub, f"{at}/{n}") for n, sub in enumerate(value)]
+            out["items"] = [convert(sub, f"{at}/{n}", ref) for n, sub in enumerate(value)]
         elif key == "items" and "prefixItems" in node:
-            out["additionalItems"] = _convert(value, at)  # 2020-12 `items` after a prefix
+            out["additionalItems"] = convert(value, at, ref)  # 2020-12 `items` after a prefix
         elif key in ONE_SCHEMA:
-            out[key] = _convert(value, at)
+            out[key] = convert(value, at, ref)
         elif key in SCHEMA_LIST:
-            out[key] = [_convert(sub, f"{at}/{n}") for n, sub in enumerate(value)]
+            out[key] = [convert(sub, f"{at}/{n}", ref) for n, sub in enumerate(value)]
         elif key in SCHEMA_MAP:
-            out[key] = {name: _convert(sub, f"{at}/{name}") for name, sub in value.items()}
+            out[key] = {name: convert(sub, f"{at}/{name}", ref) for name, sub in value.items()}
         elif key == "dependentRequired":
             dependencies.update(value)
         elif key == "dependentSchemas":
-            dependencies.update({name: _convert(sub, f"{at}/{name}") for name, sub in value.items()})
+            dependencies.update({name: convert(sub, f"{at}/{name}", ref) for name, sub in value.items()})
         else:  # a value keyword, an annotation, or data (enum, const, examples, snippets)
             out[key] = value
     if dependencies:
@@ -117,7 +119,7 @@ def _convert(node: Any, pointer: str) -> Any:
 
 
 def to_draft7(schema: dict[str, Any], kind: str, version: int) -> dict[str, Any]:
-    converted: dict[str, Any] = _convert(schema, "")
+    converted: dict[str, Any] = convert(schema, "")
     return {"$schema": DRAFT7, "$id": f"{ID_BASE}{kind}/{draft7_name(version)}", **converted}
 
 
@@ -168,19 +170,25 @@ def is_url(base: str) -> bool:
     return len(urlsplit(base).scheme) > 1  # not a Windows drive letter
 
 
-def schema_location(base: str, kind: str, version: int) -> str:
-    """The draft-07 copy of a schema under `base`: a URL, or a folder relative to the workspace."""
+def schema_location(base: str, kind: str, version: int, name: Callable[[int], str] = draft7_name) -> str:
+    """The draft-07 copy of a schema under `base`: a URL, or a folder relative to the workspace.
+
+    `name` is the copy's file name: `vN.draft7.json` where the originals sit beside the copies (the
+    published layout), `vN.json` in a folder of copies only (what `mlmeta schemas export` writes).
+    """
     folder = base.rstrip("/")
-    if not is_url(base) and not folder.startswith((".", "/")):
+    if not is_url(base) and folder.split("/")[0] not in (".", "..", ""):  # `.mlmeta/...` is relative too
         folder = f"./{folder}"
-    return f"{folder}/{kind}/{draft7_name(version)}"
+    return f"{folder}/{kind}/{name(version)}"
 
 
-def modeline_target(base: str, kitfile: Path, root: Path, version: int = 1) -> str:
+def modeline_target(
+    base: str, kitfile: Path, root: Path, version: int = 1, name: Callable[[int], str] = draft7_name
+) -> str:
     """What a Kitfile's modeline names: the URL, or the local copy relative to the Kitfile's folder."""
     if is_url(base):
-        return schema_location(base, "kitfile", version)
-    target = root / base.strip("/") / "kitfile" / draft7_name(version)
+        return schema_location(base, "kitfile", version, name)
+    target = root / base.strip("/") / "kitfile" / name(version)
     return Path(os.path.relpath(target, kitfile.parent)).as_posix()
 
 
@@ -201,8 +209,11 @@ def draft7_copy(relative: str) -> str:
     return f"{stem}.draft7.{suffix}" if dot else f"{relative}.draft7"
 
 
-def vscode_settings(config: Config | None, base: str) -> dict[str, Any]:
-    """The settings that map this repository's metadata files to their schemas in VS Code."""
+def vscode_settings(config: Config | None, base: str, name: Callable[[int], str] = draft7_name) -> dict[str, Any]:
+    """The settings that map this repository's metadata files to their schemas in VS Code.
+
+    `name` is the copies' file name, as in schema_location.
+    """
     json_schemas: list[dict[str, Any]] = []
     yaml_schemas: dict[str, list[str]] = {}
     associations: dict[str, str] = {}
@@ -215,7 +226,7 @@ def vscode_settings(config: Config | None, base: str) -> dict[str, Any]:
             if len(yaml_globs) < len(globs):
                 json_schemas.append({"fileMatch": [g for g in globs if g not in yaml_globs], "url": url})
             continue
-        url = schema_location(base, kind, version)
+        url = schema_location(base, kind, version, name)
         if KINDS[kind].format == "yaml":
             yaml_schemas.setdefault(url, []).extend(globs)
             # a Kitfile has no extension: without this VS Code opens it as plain text
@@ -296,6 +307,7 @@ def lock(config: Config) -> int:
 
 def user_draft7(config: Config) -> dict[Path, str]:
     """Draft-07 copies of the user kinds' schemas written in a newer draft, which editors read poorly."""
+    from mlmeta.export import copy_ref
     from mlmeta.schemas import kinds
 
     known = kinds(config)
@@ -309,7 +321,9 @@ def user_draft7(config: Config) -> dict[Path, str]:
             draft = schema.get("$schema", "") if isinstance(schema, dict) else ""
             if isinstance(draft, str) and ("2019-09" in draft or "2020-12" in draft):
                 relative = known.schema_file(name, version)
-                converted: dict[str, Any] = _convert(schema, "")
+                # a bundled schema by its `$id` is a URL nobody serves: the copy names the exported one
+                folder = (config.root / relative).parent
+                converted: dict[str, Any] = convert(schema, "", partial(copy_ref, folder=folder, root=config.root))
                 own = schema.get("$id")
                 copy = {"$schema": DRAFT7, **({"$id": draft7_copy(own)} if isinstance(own, str) else {}), **converted}
                 files[config.root / draft7_copy(relative)] = dumps(copy)
@@ -317,13 +331,21 @@ def user_draft7(config: Config) -> dict[Path, str]:
 
 
 def run(args: Namespace) -> int:
-    """`mlmeta schemas`: list the schemas; `lock` locks the user kinds'; `--draft7` writes the generated files."""
+    """`mlmeta schemas`: list the schemas; `lock` locks the user kinds'; `export` writes copies for editors;
+    `--draft7` writes the generated files."""
     from mlmeta.config import discover
+    from mlmeta.export import EXPORT_DIR, exported, refresh
     from mlmeta.schemas import kinds
 
     config = discover()
+    if args.folder is not None and args.action != "export":
+        print("mlmeta: error: only `mlmeta schemas export` takes a folder", file=sys.stderr)
+        return 2
     if args.action == "lock":
         return lock(config)
+    if args.action == "export":
+        folder = Path(args.folder) if args.folder else config.root / EXPORT_DIR
+        return refresh(exported(folder), args.check, f"mlmeta schemas export {args.folder or EXPORT_DIR}")
     if not (args.draft7 or args.check):
         for kind, version, schema in sources(schema_root()):
             print(f"{kind}/v{version}: {schema.get('title', '')}")
@@ -336,16 +358,16 @@ def run(args: Namespace) -> int:
     bundled = root.is_dir() and bool(sources(root))  # mlmeta's own schemas folder (ours, or a fork's)
     try:
         files = generated(root) if bundled else {}
-        files.update(user_draft7(config))
+        own = user_draft7(config)
+        files.update(own)
+        # a consumer repository's copies (`mlmeta init`): checked when there, written when a copy above names one
+        if (config.root / EXPORT_DIR).is_dir() or any(EXPORT_DIR in text for text in own.values()):
+            files.update(exported(config.root / EXPORT_DIR))
         if not files:
             print(f"mlmeta: error: {root}: no mlmeta schemas, and no kinds of your own (give --root)", file=sys.stderr)
             return 2
     except Draft7Error as error:
         print(f"mlmeta: error: {error}", file=sys.stderr)
         return 2
-    stale = [path for path, text in files.items() if not path.is_file() or path.read_text("utf-8") != text]
-    for path in stale:
-        if not args.check:
-            write_atomic(path, [files[path].encode("utf-8")])
-        print(f"{'out of date' if args.check else 'wrote'}: {path}")
-    return 1 if stale and args.check else 0
+    return refresh(files, args.check, "mlmeta schemas --draft7")
+

@@ -22,7 +22,6 @@ from typing import Any
 from mlmeta.atomic import write_atomic
 from mlmeta.config import Config, discover
 from mlmeta.pin import PROJECT, PinError, choose, installed_source
-from mlmeta.schemas import ID_BASE
 
 # The hook repository; override with --repo (a fork, a mirror, or a local path) and --rev.
 DEFAULT_REPO = PROJECT
@@ -139,11 +138,11 @@ def pyproject_text(old: str | None) -> str | None:
     return old + ("" if old.endswith("\n") else "\n") + "\n" + PYPROJECT_TABLE
 
 
-def vscode_text(old: str | None, config: Config, base: str) -> str | None:
+def vscode_text(old: str | None, config: Config, base: str, name: Callable[[int], str]) -> str | None:
     """.vscode/settings.json with the schema mappings it lacks, or None when it has them all."""
     from mlmeta.editors import merge_settings, vscode_settings
 
-    wanted = vscode_settings(config, base)
+    wanted = vscode_settings(config, base, name)
     if old is None:
         return json.dumps(wanted, indent=4, ensure_ascii=False) + "\n"
     try:
@@ -207,7 +206,6 @@ def run(args: Namespace) -> int:
     if unknown:
         print(f"mlmeta: error: not an mlmeta hook id: {', '.join(unknown)} (see the README's Hooks)", file=sys.stderr)
         return 2
-    base = args.schema_url or ID_BASE
     if args.rev:
         repo, rev = args.repo or installed_source()[0] or DEFAULT_REPO, args.rev
     else:
@@ -218,20 +216,37 @@ def run(args: Namespace) -> int:
             return 2
         if why:
             print(f"mlmeta init: {why}", file=sys.stderr)
+    from mlmeta.editors import draft7_name
+    from mlmeta.export import EXPORT_DIR, export_step, exported_name
+
+    # editors read copies in the repository itself, unless the team hosts them (--schema-url)
+    base, copy_name = (args.schema_url, draft7_name) if args.schema_url else (EXPORT_DIR, exported_name)
+    pointed = False  # whether a step below names the copies
     steps: list[tuple[Path | str, Callable[[str | None], str | None]]] = [
         (PRE_COMMIT, lambda old: pre_commit_text(old, repo, rev, hooks)),
     ]
     if args.pyproject:
         steps.append(("pyproject.toml", pyproject_text))
     if not args.no_vscode:
-        steps.append((VSCODE, lambda old: vscode_text(old, config, base)))
+        steps.append((VSCODE, lambda old: vscode_text(old, config, base, copy_name)))
+        pointed = True
     if not args.no_modeline:
         from mlmeta.editors import modeline_target
 
         for name in kitfiles_without_modeline(config):
-            target = modeline_target(base, root / name, root)
+            target = modeline_target(base, root / name, root, name=copy_name)
             steps.append((name, partial(modeline_text, target=target)))
+            pointed = True
     failed = False
+    if pointed and not args.schema_url:  # first: the settings name the user kinds' copies only when they exist
+        from mlmeta.editors import Draft7Error
+
+        try:
+            for line in export_step(config):
+                print(line)
+        except Draft7Error as error:
+            print(f"mlmeta init: {error}", file=sys.stderr)
+            failed = True
     for relative, change in steps:
         try:
             print(_step(root, relative, change))

@@ -1,7 +1,8 @@
 // Drives VS Code's JSON language service (vscode-json-languageservice) on one document.
 // Input on stdin, JSON: {document: {uri, text}, schemas: [{uri, fileMatch}], completeAt: [{line, character}],
 //                        local: {prefix, folder}}
-// Output on stdout, JSON: {completions: [[label, ...], ...], diagnostics: [{message, severity, range}]}
+// Output on stdout, JSON: {completions: [[label, ...], ...], diagnostics: [{message, severity, range}],
+//                          requested: [every schema URI the service asked for, in order]}
 // Schemas load from disk only: file:// URIs, and URIs under `local.prefix` read from `local.folder`
 // (the bundled schemas by their $id); anything else is refused, so the test never touches the network.
 "use strict";
@@ -22,8 +23,12 @@ function readSchema(uri, local) {
 
 async function main() {
   const request = JSON.parse(fs.readFileSync(0, "utf8"));
+  const requested = [];
   const service = getLanguageService({
-    schemaRequestService: (uri) => readSchema(uri, request.local),
+    schemaRequestService: (uri) => {
+      requested.push(uri);
+      return readSchema(uri, request.local);
+    },
     workspaceContext: { resolveRelativePath: (relative, resource) => new URL(relative, resource).href },
   });
   service.configure({ validate: true, allowComments: false, schemas: request.schemas || [] });
@@ -39,6 +44,7 @@ async function main() {
     JSON.stringify({
       completions,
       diagnostics: diagnostics.map((d) => ({ message: d.message, severity: d.severity, range: d.range })),
+      requested,
     }),
   );
 }
