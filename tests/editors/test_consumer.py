@@ -59,7 +59,11 @@ def consumer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for folder in ("model_metadata", "notes"):
         (repo / folder).mkdir()
     done = subprocess.run(
-        [sys.executable, "-m", "mlmeta", "init", "--rev", "v0.1.0"], cwd=repo, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "mlmeta", "init", "--rev", "v0.1.0"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("created: .mlmeta/schemas/ (8 of 8 schemas)\n")
