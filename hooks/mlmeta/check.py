@@ -8,7 +8,7 @@ from argparse import Namespace
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from mlmeta import config as configuration
 from mlmeta.engine import Engine, Options
@@ -39,6 +39,7 @@ def run(args: Namespace) -> int:
         fix=args.fix,
     )
     engine = Engine(config, options)
+    base = _base(args.base, root, engine)  # a revision that does not exist is a usage error, before any file
     given = _given(args.paths)
     if given:
         from mlmeta.files import expand
@@ -51,7 +52,7 @@ def run(args: Namespace) -> int:
     every = (_findings(engine, path) for path in paths)
     locks = () if given else (engine.locks(known.user),)  # the whole repository: every lock too
     # sorted by file and place: a JSONL file's last rows and a file's closing findings come in order
-    found = sorted(chain(*locks, *every), key=Finding.sort_key)
+    found = sorted(chain(*locks, *every, _across(engine, paths, base)), key=Finding.sort_key)
     if args.format == "text":
         from mlmeta.reporters.text import write
 
@@ -67,6 +68,34 @@ def run(args: Namespace) -> int:
         print(summary(found, len(paths) - len(engine.skipped), len(engine.fixed)), file=sys.stderr)
     failed = any(f.severity == "error" or (args.strict and f.severity == "warning") for f in found)
     return 1 if (failed or engine.fixed) and not args.exit_zero else 0
+
+
+def _base(ref: str | None, root: Path, engine: Engine) -> Any:
+    """The revision history rules compare with: --base, or HEAD (the staged change) under pre-commit."""
+    from mlmeta.history import RULES
+
+    ref = ref or ("HEAD" if os.environ.get("PRE_COMMIT") else None)
+    if not ref or not any(engine.wants(rule) for rule in RULES):
+        return None
+    from mlmeta.history import Base
+
+    return Base(root, ref)
+
+
+def _across(engine: Engine, paths: list[Path], base: Any) -> Iterator[Finding]:
+    """What needs the repository or its history beside the checked files: path-case, then --base."""
+    names = [name for name in (engine.display(path) for path in paths) if not name.startswith(("/", "../"))]
+    if not names:
+        return
+    if engine.wants("path-case"):
+        from mlmeta.files import repository_files
+        from mlmeta.history import path_case
+
+        yield from path_case(names, repository_files(engine.config.root))
+    if base is not None:
+        from mlmeta.history import findings
+
+        yield from findings(base, names, engine.kinds, engine.wants)
 
 
 def summary(found: list[Finding], checked: int, fixed: int) -> str:

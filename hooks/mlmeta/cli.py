@@ -42,6 +42,11 @@ def _check(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")
+    parser.add_argument(
+        "--base",
+        metavar="REF",
+        help="compare each file with its version at this git revision (history rules; under pre-commit: HEAD)",
+    )
     parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
     parser.add_argument(
         "--fix", action="store_true", help="lower-case upper-case hex in hashes, in place (exit 1 when a file changed)"

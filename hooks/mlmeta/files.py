@@ -27,7 +27,7 @@ def repository_files(root: Path, folders: Sequence[str] | None = None) -> list[s
         folders = sorted({folder for folder in folders if _real_folder(root, folder)})
         if not folders:
             return []  # nothing to list: no git process
-    output = _git(root, "--literal-pathspecs", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
+    output = git(root, "--literal-pathspecs", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
                   *(folders or ()))
     if output is not None:
         listed = output.decode("utf-8", "surrogateescape")
@@ -44,7 +44,7 @@ def repository_files(root: Path, folders: Sequence[str] | None = None) -> list[s
     return sorted(found)
 
 
-def _git(root: Path, *args: str) -> bytes | None:
+def git(root: Path, *args: str) -> bytes | None:
     """What `git -C root ARGS...` writes to stdout, or None when git is missing or fails.
 
     Started with os.posix_spawnp where there is one: the subprocess module (with threading,

@@ -325,6 +325,10 @@ class Kinds(Mapping[str, Kind]):
             for version in found:
                 self.schema(name, version)
 
+    def lock_folder(self, name: str) -> Path | None:
+        """Where a versioned user kind's SHA256SUMS lives (None: one schema file, nothing to lock)."""
+        return self._spec[name].lock_folder()
+
     def schema_file(self, name: str, version: int) -> str:
         """A user kind's schema file, relative to the root (without its fragment)."""
         return self._spec[name].relative(version)

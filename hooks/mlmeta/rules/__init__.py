@@ -272,6 +272,32 @@ RULES: dict[str, RuleInfo] = {
         "A key in an open object is a known key misspelled: one letter dropped, added, changed or swapped, or "
         "another case or separator (`num_head`, `pretraining_data`); did-you-mean given.",
     ),
+    # produced against the repository and its history by `mlmeta check` (`--base REF`), not per file
+    "path-case": RuleInfo(
+        "mlmeta.history",
+        frozenset(),
+        "Two files of the repository whose paths differ only in case: one replaces the other on macOS and Windows.",
+    ),
+    "history-immutable": RuleInfo(
+        "mlmeta.history",
+        frozenset(),
+        "(--base) A committed ModelKit manifest, or a released schema of a user kind without a lock, changed in place.",
+    ),
+    "history-append-only": RuleInfo(
+        "mlmeta.history",
+        frozenset(),
+        "(--base) A model record's earlier `training`, `evaluations` or `training_stages` entry changed or went, or "
+        "entries were appended without a new `version`.",
+    ),
+    "history-stable-hash": RuleInfo(
+        "mlmeta.history",
+        frozenset(),
+        "(--base) A manifest row kept `repo_id` and `released` but its `reproducibility_hash` changed, its "
+        "`released` moved, or the row went (a warning).",
+    ),
+    "history-schema-version": RuleInfo(
+        "mlmeta.history", frozenset(), "(--base) A file's declared schema version went down."
+    ),
     "reference": RuleInfo(
         "mlmeta.rules.references",
         frozenset({"model", "dataset", "results", "manifest"}),
