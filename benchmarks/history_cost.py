@@ -20,16 +20,15 @@ import argparse
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import data  # the benchmark folder is a script folder, not a package
+from measure import Command, measure
 
 WRAPPER = """#!/bin/sh
 [ "$1" = "-C" ] && [ "$3" = "show" ] && echo show >> "{log}"
@@ -56,15 +55,6 @@ def repository(folder: Path, rows: int, seed: int) -> Path:
     return folder
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
-    return elapsed
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=2000)
@@ -81,13 +71,12 @@ def main() -> int:
         env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
         env.pop("PRE_COMMIT", None)
         mlmeta = [sys.executable, "-m", "mlmeta", "check", "-q", "--kind", "manifest"]
-        commands = {"without": [*mlmeta, "models.jsonl"], "with": [*mlmeta, "--base", "main", "models.jsonl"]}
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(args.runs):
-            for name, command in commands.items():
-                times[name].append(timed(command, folder, env))
+        without, with_base = measure([
+            Command("without", [*mlmeta, "models.jsonl"], folder, env),
+            Command("with", [*mlmeta, "--base", "main", "models.jsonl"], folder, env, expect=1),
+        ], args.runs, warmups=0)
         shows = log.read_text(encoding="utf-8").count("show") // args.runs if log.exists() else 0
-    median = {name: statistics.median(values) for name, values in times.items()}
+    median = {"without": without.median, "with": with_base.median}
     print("| rows | without (s) | with --base (s) | ratio, target < 2 | git show per run |")
     print("|---:|---:|---:|---:|---:|")
     print(f"| {args.rows} | {median['without']:.3f} | {median['with']:.3f} | "

@@ -11,7 +11,6 @@ of the consumer repository.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,13 +31,8 @@ from mlmeta.schemas import load_schema, schema_root
 from ..conftest import ROOT
 from ..helpers import run
 from .test_draft7 import IDS, SOURCES, documents, validators, verdicts
-
-HERE = Path(__file__).resolve().parent
-NODE = shutil.which("node")
-needs_server = pytest.mark.skipif(
-    NODE is None or not (HERE / "node_modules" / "vscode-json-languageservice").is_dir(),
-    reason="needs node and `npm ci` in tests/editors (.ci/run does both when node is installed)",
-)
+from .test_language_server import HERE, NODE
+from .test_language_server import pytestmark as needs_server
 
 MODEL = load_schema("model", 1)
 HAND_WRITTEN = '"$schema": "../.mlmeta/schemas/model/v1.json"'  # what the README tells a consumer to write
