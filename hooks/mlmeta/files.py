@@ -8,7 +8,7 @@ from itertools import takewhile
 from pathlib import Path
 
 from mlmeta.config import Config
-from mlmeta.globs import matches
+from mlmeta.globs import ignored
 from mlmeta.schemas import KINDS, Route, configured_route
 
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
@@ -97,7 +97,7 @@ def route_folders(kind: str, config: Config) -> list[str] | None:
         if "/" not in pattern.rstrip("/"):
             return None  # matches at any depth
         parts = pattern.lstrip("/").split("/")[:-1]  # the last part names files
-        literal = list(takewhile(lambda part: "*" not in part and "?" not in part and part, parts))
+        literal = list(takewhile(lambda part: part and not any(c in part for c in "*?[\\"), parts))
         if not literal:
             return None
         if "." in literal or ".." in literal:
@@ -127,7 +127,7 @@ def routes(config: Config, kind: str | None = None) -> list[tuple[str, Route]]:
 
 def excluded(relative: str, config: Config) -> bool:
     """Exclusions apply to discovery (no paths, or a folder); a file named explicitly is always checked."""
-    return any(matches(pattern, relative) for pattern in config.exclude)
+    return ignored(config.exclude, relative)
 
 
 def expand(paths: list[str], config: Config) -> Iterator[Path]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from mlmeta.config import Config
-from mlmeta.globs import matches
+from mlmeta.globs import matches_file
 
 ID_BASE = "https://mlmeta.dev/schemas/"
 _PACKAGE = Path(__file__).resolve().parent
@@ -115,11 +115,11 @@ def modeline_ref(text: str) -> str | None:
 
 def configured_route(relative: str, config: Config) -> Route | None:
     for pattern, target in config.routes.items():
-        if matches(pattern, relative):
+        if matches_file(pattern, relative):
             return Route.parse(target)
     for kind in KINDS.values():
         for pattern in kind.patterns:  # no generator per kind: discovery routes every file of the repository
-            if matches(pattern, relative):
+            if matches_file(pattern, relative):
                 return Route(kind.name)
     return None
 
