@@ -92,6 +92,8 @@ def load(root: Path, path: Path | None = None) -> Config:
         raise ConfigError(f"{source}: [tool.mlmeta.routes] maps file patterns to 'kind' or 'kind@N'")
     if not isinstance(exclude, list) or not all(isinstance(v, str) for v in exclude):
         raise ConfigError(f"{source}: tool.mlmeta.exclude is a list of file patterns")
+    if not isinstance(table.get("namespace", ""), str):
+        raise ConfigError(f"{source}: tool.mlmeta.namespace is a Hub organisation name, a string")
     return Config(root, dict(routes), list(exclude), table, source)
 
 

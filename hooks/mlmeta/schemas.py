@@ -94,7 +94,7 @@ class Route(NamedTuple):
         name, _, number = text.partition("@")
         if name not in KINDS:
             raise RouteError(f"unknown kind {name!r}; kinds: {', '.join(KINDS)}")
-        if number and not number.isdigit():
+        if number and (not number.isdigit() or not int(number)):  # versions count from 1
             raise RouteError(f"bad version in {text!r}: write kind@N, such as manifest@2")
         return cls(name, int(number) if number else None)
 
