@@ -248,6 +248,25 @@ def test_a_gated_model_and_its_model_index(repo: Path, monkeypatch: pytest.Monke
     assert (fields["gated"], fields["model_index"]) == ("manual", index)
 
 
+def test_a_card_alias_bomb_and_a_deep_config_are_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The card's front matter is read by check's bounded YAML reader; a config nested past any real one is refused."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n + 1}: &a{n + 1} [{', '.join([f'*a{n}'] * 9)}]" for n in range(8)]
+    model_files(repo / "snap", config=MIXTRAL, card=None, tokenizer=MIXTRAL_TOKENIZER)
+    (repo / "snap" / "README.md").write_text("---\n" + "\n".join(lines) + "\n---\n", encoding="utf-8")
+    args = ["collect", "model", "a/b", "--snapshot", "snap", "--output-dir", "out"]
+    assert main(args) == 1
+    assert "front matter is not YAML: more than 10000 nodes expanded through aliases" in capsys.readouterr().err
+    (repo / "snap" / "README.md").unlink()
+    (repo / "snap" / "config.json").write_text('{"model_type": ' + "[" * 5000 + "]" * 5000 + "}", encoding="utf-8")
+    assert main(args) == 1
+    assert "config.json: cannot read: nested too deeply" in capsys.readouterr().err
+    (repo / "snap" / "config.json").write_text('{"a": ' + "[" * 150 + "]" * 150 + "}", encoding="utf-8")
+    assert main(args) == 1
+    assert "config.json: cannot read: nested deeper than 100 levels" in capsys.readouterr().err
+    assert not (repo / "out").exists()
+
+
 def test_a_bad_name_or_a_missing_snapshot(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["collect", "model", "gpt2", "--snapshot", "nowhere"]) == 2
     assert capsys.readouterr().err == "mlmeta: error: 'gpt2' is not a Hub id (ORG/NAME)\n"

@@ -35,8 +35,10 @@ def decode(raw: bytes) -> tuple[str | None, list[tuple[Problem, tuple[int, int]]
 
 
 def read_bytes(path: Path) -> tuple[bytes | None, list[tuple[Problem, tuple[int, int]]]]:
+    from mlmeta.openers import read_regular
+
     try:
-        return path.read_bytes(), []
+        return read_regular(path), []
     except OSError as error:
         return None, [(Problem("", "read", f"cannot read file: {error.strerror or error}"), (1, 1))]
 

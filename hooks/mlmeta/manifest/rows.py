@@ -74,8 +74,9 @@ def read_manifest(path: Path, shown: str, version: int) -> tuple[list[Line] | No
 def read_lines(path: Path, display: str) -> list[Line]:
     """Every line of a JSONL file with its document; raises OSError when the file cannot be read."""
     from mlmeta.documents.jsonl import rows
+    from mlmeta.openers import read_regular
 
-    raw_lines = split_lines(path.read_bytes())
+    raw_lines = split_lines(read_regular(path))
     lines = [Line(number, raw, None) for number, raw in enumerate(raw_lines, start=1)]
     for document in rows(raw_lines, display):
         lines[document.line - 1].document = document
