@@ -248,6 +248,31 @@ def test_a_gated_model_and_its_model_index(repo: Path, monkeypatch: pytest.Monke
     assert (fields["gated"], fields["model_index"]) == ("manual", index)
 
 
+def test_collecting_into_a_hand_written_file_keeps_its_fields(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Collected facts update the file; a field the collector does not write, or cannot tell (null), stays."""
+    model_files(repo / "snap", config=MIXTRAL, card=None, tokenizer=MIXTRAL_TOKENIZER)
+    target = repo / "out" / "mistralai_Mixtral-8x7B-v0.1.json"
+    target.parent.mkdir()
+    hand = {"name": "Mixtral", "sha": "a" * 40, "num_layers": 1, "notes_by_hand": "kept", "config": {"mine": 1}}
+    target.write_text(json.dumps(hand), encoding="utf-8")
+    args = ["collect", "model", "mistralai/Mixtral-8x7B-v0.1", "--snapshot", "snap", "--output-dir", "out"]
+    assert main(args) == 0
+    found = written(target)
+    assert list(found)[:5] == ["name", "sha", "num_layers", "notes_by_hand", "config"]  # the file's order first
+    assert (found["name"], found["notes_by_hand"], found["sha"]) == ("Mixtral", "kept", "a" * 40)
+    assert found["num_layers"] == EXPECTED["mixtral"]["num_layers"]  # a collected fact updates
+    assert found["config"]["mine"] == 1 and found["config"]["model_type"] == "mixtral"
+    assert main([*args, "--force"]) == 0  # replaced as collected
+    assert "notes_by_hand" not in written(target)
+    target.write_text("{not json", encoding="utf-8")
+    capsys.readouterr()
+    assert main(args) == 1
+    assert "cannot keep its fields (not JSON); fix it, or --force to replace it" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == "{not json"
+
+
 def test_a_card_alias_bomb_and_a_deep_config_are_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The card's front matter is read by check's bounded YAML reader; a config nested past any real one is refused."""
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
