@@ -148,6 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mlmeta.schemas import RouteError
 
     given = sys.argv[1:] if argv is None else argv
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:  # started with it closed (`>&-`): what it would show goes nowhere
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - open for the rest of the process
     parser = build_parser(next((arg for arg in given if not arg.startswith("-")), None))
     try:
         args = parser.parse_args(given)
@@ -164,6 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as error:  # the system refused (a missing folder, a full disk, no permission): no bug to report
+        where = f"{os.fsdecode(error.filename)}: " if error.filename else ""
+        print(f"mlmeta: error: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
     except Exception:  # a bug, not a finding: say so, exit 2
         import traceback  # not at start-up: only a bug needs it
 

@@ -190,14 +190,29 @@ def modeline_text(old: str | None, target: str) -> str:
 
 def _step(root: Path, relative: Path | str, change: Callable[[str | None], str | None]) -> str:
     path = root / relative
-    old = path.read_bytes().decode("utf-8") if path.is_file() else None  # line endings as they are
-    new = change(old)
     shown = Path(relative).as_posix()
+    old = _old_text(path, shown)
+    new = change(old)
     if new is None or new == old:
         return f"unchanged: {shown}"
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, [new.encode("utf-8")])
-    return f"{'created' if old is None else 'updated'}: {shown}"
+    written = write_atomic(path, [new.encode("utf-8")])
+    through = f" (through the link, in {written})" if written != path else ""
+    return f"{'created' if old is None else 'updated'}: {shown}{through}"
+
+
+def _old_text(path: Path, shown: str) -> str | None:
+    """The file's text with its line endings as they are; None when there is none (a dangling link included)."""
+    from mlmeta.openers import read_regular_text
+
+    try:
+        return read_regular_text(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise InitError(f"{shown}: cannot read it: {error.strerror or error}; left alone") from error
+    except UnicodeDecodeError as error:
+        raise InitError(f"{shown}: not UTF-8 (byte {error.start}); left alone") from error
 
 
 def run(args: Namespace) -> int:
