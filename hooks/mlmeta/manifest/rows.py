@@ -131,7 +131,12 @@ def judge(
 
     validators: Validators = run.cache.setdefault("writer-validators", Validators())
     schema = load_schema(kind, version)
-    for error in validators.get(kind, version).iter_errors(row):
+    try:
+        errors = list(validators.get(kind, version).iter_errors(row))
+    except ValueError:  # jsonschema-rs: "Recursion limit reached", as the engine reports it
+        errors = []
+        yield Problem("", "schema", "nested too deeply to validate")
+    for error in errors:
         yield from problems(error, schema)
     where = Where(document.path, path, kind, version, document.line, run, state)
     for _, check in checks_for(kind, None):
