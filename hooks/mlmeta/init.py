@@ -13,6 +13,7 @@ import io
 import json
 import re
 import sys
+import warnings
 from argparse import Namespace
 from collections.abc import Callable
 from functools import partial
@@ -71,17 +72,21 @@ def pre_commit_text(old: str | None, repo: str, rev: str, hooks: list[str]) -> s
         return (old or "") + "repos:\n" + _snippet(repo, rev, hooks)
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.error import ReusedAnchorWarning, YAMLError
     from ruamel.yaml.util import load_yaml_guess_indent
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 1 << 16  # never fold a long line the user wrote
     try:
-        _, indent, offset = load_yaml_guess_indent(old)
-        data = yaml.load(old)
+        with warnings.catch_warnings():  # a reused anchor is legal YAML; PYTHONWARNINGS=error would raise it
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            _, indent, offset = load_yaml_guess_indent(old)
+            data = yaml.load(old)
     except YAMLError as error:
         raise InitError(f"{PRE_COMMIT} is not valid YAML: {error}") from error
+    except RecursionError as error:
+        raise InitError(f"{PRE_COMMIT} nests too deeply to edit safely") from error
     if data is None:  # comments only
         return old + ("" if old.endswith("\n") else "\n") + "repos:\n" + _snippet(repo, rev, hooks)
     if not isinstance(data, dict) or not isinstance(data.get("repos", []), list):
