@@ -97,3 +97,12 @@ def test_an_allowlist_linked_to_dev_zero_is_a_usage_error(odd: Path) -> None:
     done = mlmeta(odd, "check", "model_scores/a.json")
     assert done.returncode == 2
     assert "cannot read the PHI allowlist: not a regular file" in done.stderr
+
+
+@needs_fifo
+def test_init_reads_no_kitfile_that_is_a_fifo(odd: Path) -> None:
+    """Outside git, discovery walks the folder and lists a FIFO named Kitfile: init reads files only."""
+    os.mkfifo(odd / "Kitfile")
+    done = mlmeta(odd, "init", "--no-vscode")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "Kitfile" not in done.stdout

@@ -170,6 +170,7 @@ def vscode_text(old: str | None, config: Config, base: str) -> str | None:
 
 def kitfiles_without_modeline(config: Config) -> list[str]:
     from mlmeta.files import routed
+    from mlmeta.openers import read_regular_text
     from mlmeta.schemas import configured_route, modeline_ref
 
     found = []
@@ -178,7 +179,7 @@ def kitfiles_without_modeline(config: Config) -> list[str]:
         if route is None or route.kind != "kitfile":
             continue
         try:
-            head = (config.root / name).read_text(encoding="utf-8")
+            head = read_regular_text(config.root / name)
         except (OSError, UnicodeDecodeError):
             continue  # `mlmeta check` reports it; init only adds comments to files it can read
         if modeline_ref(head) is None:

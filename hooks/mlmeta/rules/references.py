@@ -158,12 +158,13 @@ class Index:
         """The `repo_id`s of a manifest's rows and their namespaces, read once (in bounded memory: rules.seen)."""
         path = path.resolve()
         if path not in self._manifests:
+            from mlmeta.openers import open_regular
             from mlmeta.rules.seen import Seen
 
             ids: Seen[None] = Seen()
             namespaces: set[str] = set()
             try:
-                with path.open("rb") as handle:
+                with open_regular(path) as handle:
                     for raw in handle:
                         try:
                             row = _loads(raw)
