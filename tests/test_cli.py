@@ -189,3 +189,12 @@ def test_a_closed_stdout_still_gives_the_exit_code(repo: Path) -> None:
 def test_a_symlink_loop_is_a_finding(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "loop.json").symlink_to("loop.json")
     assert run(capsys, "check", "loop.json")[:2] == (1, "loop.json:1:1: error - read: cannot read file: no such file\n")
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="a file name that is not UTF-8")
+def test_a_command_names_a_file_that_is_not_utf8_on_a_strict_stdout(repo: Path) -> None:
+    name = os.fsdecode(b"m\xe9.jsonl")
+    (repo / name).write_text(json.dumps({**json.loads(ROW), "family": "NER"}) + "\n", encoding="utf-8")
+    done = mlmeta_process(repo, "migrate", "--to", "2", name, capture_output=True, env={"PYTHONIOENCODING": "utf-8"})
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout.startswith(b"m\\udce9.jsonl: manifest/v1 -> v2: 0 row(s) rewritten, 1 unchanged\n")

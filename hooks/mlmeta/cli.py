@@ -149,8 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     given = sys.argv[1:] if argv is None else argv
     for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:  # started with it closed (`>&-`): what it would show goes nowhere
+        stream = getattr(sys, name)
+        if stream is None:  # started with it closed (`>&-`): what it would show goes nowhere
             setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - open for the rest of the process
+        elif getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")  # a file name that is not UTF-8: \udce9, no traceback
     parser = build_parser(next((arg for arg in given if not arg.startswith("-")), None))
     try:
         args = parser.parse_args(given)
