@@ -94,7 +94,7 @@ class Route(NamedTuple):
         name, _, number = text.partition("@")
         if name not in KINDS:
             raise RouteError(f"unknown kind {name!r}; kinds: {', '.join(KINDS)}")
-        if number and (not number.isdigit() or not int(number)):  # versions count from 1
+        if number and not re.fullmatch(r"0*[1-9][0-9]{0,5}", number):  # from 1; ASCII digits int() reads
             raise RouteError(f"bad version in {text!r}: write kind@N, such as manifest@2")
         return cls(name, int(number) if number else None)
 

@@ -428,3 +428,23 @@ def test_no_result_file_for_the_model(repo: Path, capsys: pytest.CaptureFixture[
     assert main(["collect", "scores", MODEL, "--from", "details"]) == 1
     assert "not a leaderboard result file" in capsys.readouterr().err
     assert not (repo / "model_scores").exists()
+
+
+def test_result_files_with_numbers_python_cannot_take(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An integer past 4,300 digits is a CollectError; one a float cannot hold, or an odd shot count, is skipped."""
+    details = repo / "details"
+    run_file(details, "2023-12-02T00-00-00.000000", MODEL, {
+        "harness|arc:challenge|25": {"acc": 10**4000, "acc_norm": 0.5},
+        "harness|drop|²": {"em": 0.1},
+        "harness|gsm8k|" + "9" * 5000: {"acc": 0.2},
+    })  # fmt: skip
+    assert main(["collect", "scores", MODEL, "--from", "details", "--output-dir", "out"]) == 0, capsys.readouterr()
+    results = written(repo / "out" / "mistralai_Mistral-7B-v0.1.json")["results"]["harness"]
+    stamp = "2023-12-02T00-00-00.000000"
+    assert results == {"arc:challenge": {"25-shot": {"acc": 10**4000, "acc_norm": 0.5, "timestamp": stamp}}}
+    big = details / "results_2023-12-03T00-00-00.000000.json"
+    big.write_text('{"config_general": {}, "results": {"a|b|1": {"acc": ' + "9" * 5000 + "}}}", encoding="utf-8")
+    assert main(["collect", "scores", MODEL, "--from", "details", "--output-dir", "out2"]) == 1
+    err = capsys.readouterr().err
+    assert "results_2023-12-03T00-00-00.000000.json: not a leaderboard result file: Exceeds the limit" in err
+    assert "Traceback" not in err

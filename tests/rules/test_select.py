@@ -19,6 +19,8 @@ def write(path: Path, text: str) -> None:
         (["--select", "hash-fromat"], None, "unknown rule id 'hash-fromat'; did you mean 'hash-format'?"),
         (["--select", "phi,shcema"], None, "unknown rule id 'shcema'; did you mean 'schema'?"),
         (["--kind", "model@0"], None, "bad version in 'model@0': write kind@N, such as manifest@2"),
+        (["--kind", "model@\u00b2"], None, "bad version in 'model@\u00b2'"),
+        (["--kind", "model@" + "9" * 5000], None, "bad version in 'model@999"),
         ([], '[tool.mlmeta.routes]\n"*.json" = "model@0"\n', "bad version in 'model@0'"),
         ([], "[tool.mlmeta]\nnamespace = 5\n", "tool.mlmeta.namespace is a Hub organisation name, a string"),
     ],

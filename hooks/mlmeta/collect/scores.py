@@ -58,7 +58,7 @@ def read_run(path: Path) -> tuple[str | None, Run]:
             continue  # `all`: the leaderboard's average, not a task
         harness, task, shots = parts
         kept = _metrics(metrics)
-        if kept and shots.isdigit():
+        if kept and re.fullmatch(r"[0-9]{1,4}", shots):  # ASCII digits int() reads, a real shot count
             scores[harness, task, f"{int(shots)}-shot"] = {**kept, "timestamp": stamp}
     model = general.get("model_name") if isinstance(general.get("model_name"), str) else None
     return model, Run(stamp, path, scores)
@@ -80,7 +80,9 @@ def _number(value: Any) -> Any:
     """A metric value as the results schema takes it: a finite number, null for NaN, else skipped."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isinf(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return _SKIP
+    if isinstance(value, float) and math.isinf(value):  # an int is never infinite (and may be too big for a float)
         return _SKIP
     return value
 
