@@ -55,6 +55,27 @@ def test_a_link_loop_is_an_error_and_nothing_is_written(tmp_path: Path) -> None:
 
 
 @POSIX
+def test_what_is_not_a_regular_file_is_never_replaced(tmp_path: Path) -> None:
+    """Renaming over a device (`--output /dev/null`, as root) or a FIFO would replace it with a file."""
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "link").symlink_to("fifo")
+    (tmp_path / "folder").mkdir()
+    for name in ("fifo", "link", "folder"):
+        with pytest.raises(OSError, match="not a regular file"):
+            write_atomic(tmp_path / name, [b"x"])
+    assert stat.S_ISFIFO((tmp_path / "fifo").lstat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "folder", "link"]
+
+
+@POSIX
+def test_enrich_into_a_fifo_says_so(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    os.mkfifo(repo / "out.jsonl")
+    code, _, err = run(capsys, *enrich_into(repo, "out.jsonl"))
+    assert (code, err) == (2, "mlmeta: error: out.jsonl: not a regular file\n")
+    assert stat.S_ISFIFO((repo / "out.jsonl").lstat().st_mode)
+
+
+@POSIX
 def test_fix_writes_the_file_a_link_names(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "real").mkdir()
     (repo / "real" / "meta.json").write_text(f'{{"reproducibility_hash": "{UPPER}"}}\n', encoding="utf-8")

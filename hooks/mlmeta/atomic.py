@@ -7,6 +7,7 @@ A symbolic link is written through: the file it finally names is replaced, and t
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -20,6 +21,7 @@ def write_atomic(path: Path, chunks: Iterable[bytes]) -> Path:
     On any failure the target is untouched and no temp file stays.
     """
     path = target(Path(path))
+    _regular_or_none(path)
     folder = path.parent if str(path.parent) else Path(".")
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, on success and failure alike
@@ -42,6 +44,16 @@ def write_atomic(path: Path, chunks: Iterable[bytes]) -> Path:
             raise _naming(error, path) from error
         raise
     return path
+
+
+def _regular_or_none(path: Path) -> None:
+    """Refuse to replace what is not a regular file: renaming over /dev/null (as root) or a FIFO would replace it."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
 
 
 def _naming(error: OSError, path: Path) -> OSError:
