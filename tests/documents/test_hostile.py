@@ -30,7 +30,7 @@ def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
         ("a.jsonl", '{"repo_id": "a/b"}\n{"repo_id": "a/b", "param_count": ' + MANY_DIGITS + "}\n",
          "a.jsonl:2:35: error manifest/v1 parse: an integer has more digits than Python reads (4,300)\n"),
         ("a.yaml", "name: m\nnum_heads: " + MANY_DIGITS + "\n",
-         "a.yaml:2:12: error model/v1 parse: cannot be read as !!int (not one, or over Python's 4,300 digits)"
+         "a.yaml:2:12: error model/v1 parse: cannot be read as !!int (not an integer, or over Python's 4,300 digits)"
          " (at /num_heads)\n"),
     ],
 )  # fmt: skip
@@ -49,7 +49,7 @@ def test_kitfile_parameters_with_an_integer_too_long(repo: Path, capsys: pytest.
     code, out = check(capsys, "--select", "parse", "Kitfile")
     assert (code, out) == (
         1,
-        "Kitfile:5:8: error kitfile/v1 parse: cannot be read as !!int (not one, or over Python's 4,300 digits)"
+        "Kitfile:5:8: error kitfile/v1 parse: cannot be read as !!int (not an integer, or over Python's 4,300 digits)"
         " (at /model/parameters/n)\n",
     )
 
@@ -59,9 +59,9 @@ def test_tags_that_cannot_convert(repo: Path, capsys: pytest.CaptureFixture[str]
     code, out = check(capsys, "--kind", "model", "--select", "parse", "a.yaml")
     assert (code, out) == (
         1,
-        "a.yaml:2:12: error model/v1 parse: cannot be read as !!int (not one, or over Python's 4,300 digits)"
+        "a.yaml:2:12: error model/v1 parse: cannot be read as !!int (not an integer, or over Python's 4,300 digits)"
         " (at /num_heads)\n"
-        "a.yaml:3:12: error model/v1 parse: cannot be read as !!float (not one, or over Python's 4,300 digits)"
+        "a.yaml:3:12: error model/v1 parse: cannot be read as !!float (not a number)"
         " (at /mlp_ratio)\n",
     )
 

@@ -135,7 +135,7 @@ class Builder:
         try:
             number = _int(text) if tag == TAG + "int" else _float(text)
         except ValueError:  # an explicit `!!int three`, or past Python's 4,300 digits (the value is not echoed)
-            message = f"cannot be read as !!{tag[len(TAG) :]} (not one, or over Python's 4,300 digits)"
+            message = _UNREADABLE[tag]
             self.problems.append((Problem(pointer, "parse", message), _place(node)))
             return text
         if not math.isfinite(number):
@@ -163,6 +163,10 @@ def _float(text: str) -> float:
     return float(lowered)
 
 
+_UNREADABLE = {
+    TAG + "int": "cannot be read as !!int (not an integer, or over Python's 4,300 digits)",
+    TAG + "float": "cannot be read as !!float (not a number)",
+}
 _UNBUILT = {
     TooManyAliases: f"more than {MAX_ALIAS_EXPANSIONS} nodes expanded through aliases",
     SelfAlias: "an alias inside the node it names: its value would never end",
