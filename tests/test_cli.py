@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from .conftest import FIXTURES, realworld
+from .conftest import FIXTURES, ROOT, realworld
 from .helpers import run
 
 ROW = (FIXTURES / "manifest" / "valid" / "seed-rows.jsonl").read_text(encoding="utf-8").splitlines()[0]
@@ -159,3 +163,38 @@ def test_real_seed_era_catalog_is_valid_and_an_upper_case_hash_is_found(
     assert code == 1
     assert [line.split(":")[1] for line in out.splitlines()] == ["42"]
     assert "/reproducibility_hash" in out
+
+
+# -- the process around the run ---------------------------------------------------------------------
+
+
+def mlmeta_process(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, **options: Any
+) -> subprocess.CompletedProcess[bytes]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "hooks"), **(env or {})}
+    done: subprocess.CompletedProcess[bytes] = subprocess.run(
+        [sys.executable, "-m", "mlmeta", *args], cwd=cwd, env=environment, check=False, **options
+    )
+    return done
+
+
+def test_a_closed_stdout_still_gives_the_exit_code(repo: Path) -> None:
+    write(repo / "a.json", '{"num_heads": "twelve"}')
+    closed = {"stdout": subprocess.DEVNULL, "preexec_fn": lambda: os.close(1)}  # as `mlmeta check a.json >&-`
+    done = mlmeta_process(repo, "check", "-q", "--kind", "model", "a.json", stderr=subprocess.PIPE, **closed)
+    assert (done.returncode, done.stderr) == (1, b"")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_symlink_loop_is_a_finding(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "loop.json").symlink_to("loop.json")
+    assert run(capsys, "check", "loop.json")[:2] == (1, "loop.json:1:1: error - read: cannot read file: no such file\n")
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="a file name that is not UTF-8")
+def test_a_command_names_a_file_that_is_not_utf8_on_a_strict_stdout(repo: Path) -> None:
+    name = os.fsdecode(b"m\xe9.jsonl")
+    (repo / name).write_text(json.dumps({**json.loads(ROW), "family": "NER"}) + "\n", encoding="utf-8")
+    done = mlmeta_process(repo, "migrate", "--to", "2", name, capture_output=True, env={"PYTHONIOENCODING": "utf-8"})
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout.startswith(b"m\\udce9.jsonl: manifest/v1 -> v2: 0 row(s) rewritten, 1 unchanged\n")

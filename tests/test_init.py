@@ -182,6 +182,29 @@ def test_broken_yaml_is_reported_not_touched(repo: Path, capsys: pytest.CaptureF
     assert (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8") == "repos: [\n"
 
 
+def test_yaml_nested_too_deep_to_edit_is_reported_not_touched(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "repos: " + "[" * 2000 + "]" * 2000 + "\n"
+    (repo / ".pre-commit-config.yaml").write_text(text, encoding="utf-8")
+    code, _, err = init(capsys, "--no-vscode")
+    assert (code, err) == (1, "mlmeta init: .pre-commit-config.yaml nests too deeply to edit safely\n")
+    assert (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8") == text
+
+
+def test_a_reused_anchor_under_warnings_as_errors(repo: Path) -> None:
+    """A reused anchor is legal YAML: ruamel's warning about it must not become an error (PYTHONWARNINGS=error)."""
+    reused = "repos:\n- repo: &r local\n  hooks: []\n- repo: &r other\n  hooks: []\n"
+    (repo / ".pre-commit-config.yaml").write_text(reused, encoding="utf-8")
+    env = {"PATH": "", "PYTHONPATH": str(ROOT / "hooks"), "PYTHONWARNINGS": "error"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mlmeta", "init", "--no-vscode", "--rev", "v0.1.0"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "updated: .pre-commit-config.yaml\n", "")
+
+
 def test_pyproject_gets_the_table_once_and_only_when_asked(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pyproject = repo / "pyproject.toml"
     original = '[project]\nname = "catalog"   # keep this comment\nversion = "1"'  # no final newline

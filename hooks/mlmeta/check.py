@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from mlmeta import config as configuration
 from mlmeta.engine import Engine, Options
-from mlmeta.findings import Finding
+from mlmeta.findings import Finding, printable
 from mlmeta.reporters import writer
 from mlmeta.rules import select_rules
 from mlmeta.schemas import KINDS, kinds
@@ -61,7 +61,7 @@ def run(args: Namespace) -> int:
         writer(args.format)(found, sys.stdout)
     if args.verbose and not args.quiet:
         for shown, why in engine.skipped:
-            print(f"{shown}: skipped: {why}", file=sys.stderr)
+            print(printable(f"{shown}: skipped: {why}"), file=sys.stderr)
     for finding in engine.fixed:  # a fixer that changed a file fails the hook, as pre-commit's fixers do
         print(finding.format(), file=sys.stdout if args.format == "text" else sys.stderr)
     if args.format == "text" and not args.quiet:

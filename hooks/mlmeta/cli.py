@@ -199,6 +199,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mlmeta.schemas import RouteError
 
     given = sys.argv[1:] if argv is None else argv
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:  # started with it closed (`>&-`): what it would show goes nowhere
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - open for the rest of the process
+        elif getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")  # a file name that is not UTF-8: \udce9, no traceback
     parser = build_parser(next((arg for arg in given if not arg.startswith("-")), None))
     try:
         args = parser.parse_args(given)
@@ -215,6 +221,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as error:  # the system refused (a missing folder, a full disk, no permission): no bug to report
+        where = f"{os.fsdecode(error.filename)}: " if error.filename else ""
+        print(f"mlmeta: error: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
     except Exception:  # a bug, not a finding: say so, exit 2
         import traceback  # not at start-up: only a bug needs it
 

@@ -96,6 +96,8 @@ def load(root: Path, path: Path | None = None) -> Config:
     kinds = table.get("kinds", {})
     if not isinstance(kinds, dict):
         raise ConfigError(f"{source}: [tool.mlmeta.kinds] holds a table per kind, such as [tool.mlmeta.kinds.lab]")
+    if not isinstance(table.get("namespace", ""), str):
+        raise ConfigError(f"{source}: tool.mlmeta.namespace is a Hub organisation name, a string")
     return Config(root, dict(routes), list(exclude), table, source)
 
 

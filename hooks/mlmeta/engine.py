@@ -79,7 +79,7 @@ class Engine:
     def _display(self, path: Path, link: bool) -> str:
         name = path.name
         if link or name in ("", ".", ".."):
-            return self._relative(path.resolve()) or path.as_posix()
+            return self._relative(Path(os.path.realpath(path))) or path.as_posix()  # realpath: no error on a loop
         folder = os.path.dirname(path)  # strings, not pathlib: this runs for every file
         prefix = self._folders.get(folder, "?")
         if prefix == "?":

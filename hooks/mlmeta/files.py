@@ -8,7 +8,7 @@ from itertools import takewhile
 from pathlib import Path
 
 from mlmeta.config import Config
-from mlmeta.globs import matches
+from mlmeta.globs import ignored
 from mlmeta.schemas import FORMAT_BY_SUFFIX, KINDS, Kinds, Route, configured_route, kinds
 
 PEEK_BYTES = 4096  # as much of a file as its `$schema` is looked for in
@@ -100,7 +100,7 @@ def route_folders(kind: str, config: Config) -> list[str] | None:
         if "/" not in pattern.rstrip("/"):
             return None  # matches at any depth
         parts = pattern.lstrip("/").split("/")[:-1]  # the last part names files
-        literal = list(takewhile(lambda part: "*" not in part and "?" not in part and part, parts))
+        literal = list(takewhile(lambda part: part and not any(c in part for c in "*?[\\"), parts))
         if not literal:
             return None
         if "." in literal or ".." in literal:
@@ -163,7 +163,7 @@ def _family(known: Kinds, name: str) -> str | None:
 
 
 def excluded(relative: str, config: Config) -> bool:
-    return any(matches(pattern, relative) for pattern in config.exclude)
+    return ignored(config.exclude, relative)
 
 
 def expand(paths: list[str], config: Config, force_exclude: bool = True) -> Iterator[Path]:

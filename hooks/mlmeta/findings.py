@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 SEVERITIES = ("error", "warning", "note")
+
+# C0 and C1 controls (a key can hold a terminal's escape sequences) and lone surrogates: the bytes of
+# a file name that is not UTF-8 (os.fsdecode's surrogateescape), or a JSON escape such as "\\ud800"
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROLS_BUT_NEWLINES = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the byte of a non-UTF-8 file name
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, newlines: bool = False) -> str:
+    """Text for a terminal or a log: control characters and unencodable code points as visible escapes.
+
+    `newlines`: keep CR and LF, for a format that escapes them its own way (GitHub's `%0A`).
+    """
+    return (_CONTROLS_BUT_NEWLINES if newlines else _CONTROLS).sub(_escape, text)
+
+
+def encodable(text: str) -> str:
+    """Text that UTF-8 can encode (for JSON output, which escapes control characters itself)."""
+    return _SURROGATES.sub(_escape, text)
 
 
 class Fix(NamedTuple):  # named tuples: a dataclass costs a hook's start-up a millisecond
@@ -53,13 +80,13 @@ class Finding(NamedTuple):  # fixers and the no-PHI redaction change findings wi
 
     def format(self) -> str:
         where = f" (at {self.pointer})" if self.pointer else ""
-        return (
+        return printable(
             f"{self.path}:{self.line}:{self.column}: {self.severity} "
             f"{self.schema_label} {self.rule}: {self.message}{where}"
         )
 
     def as_dict(self) -> dict[str, object]:
-        return self._asdict()
+        return {key: encodable(value) if isinstance(value, str) else value for key, value in self._asdict().items()}
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule)

@@ -13,6 +13,7 @@ import io
 import json
 import re
 import sys
+import warnings
 from argparse import Namespace
 from collections.abc import Callable
 from functools import partial
@@ -69,17 +70,21 @@ def pre_commit_text(old: str | None, repo: str, rev: str, hooks: list[str]) -> s
         return (old or "") + "repos:\n" + _snippet(repo, rev, hooks)
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.error import ReusedAnchorWarning, YAMLError
     from ruamel.yaml.util import load_yaml_guess_indent
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 1 << 16  # never fold a long line the user wrote
     try:
-        _, indent, offset = load_yaml_guess_indent(old)
-        data = yaml.load(old)
+        with warnings.catch_warnings():  # a reused anchor is legal YAML; PYTHONWARNINGS=error would raise it
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            _, indent, offset = load_yaml_guess_indent(old)
+            data = yaml.load(old)
     except YAMLError as error:
         raise InitError(f"{PRE_COMMIT} is not valid YAML: {error}") from error
+    except RecursionError as error:
+        raise InitError(f"{PRE_COMMIT} nests too deeply to edit safely") from error
     if data is None:  # comments only
         return old + ("" if old.endswith("\n") else "\n") + "repos:\n" + _snippet(repo, rev, hooks)
     if not isinstance(data, dict) or not isinstance(data.get("repos", []), list):
@@ -163,6 +168,7 @@ def vscode_text(old: str | None, config: Config, base: str, name: Callable[[int]
 
 def kitfiles_without_modeline(config: Config) -> list[str]:
     from mlmeta.files import routed
+    from mlmeta.openers import read_regular_text
     from mlmeta.schemas import configured_route, modeline_ref
 
     found = []
@@ -171,7 +177,7 @@ def kitfiles_without_modeline(config: Config) -> list[str]:
         if route is None or route.kind != "kitfile":
             continue
         try:
-            head = (config.root / name).read_text(encoding="utf-8")
+            head = read_regular_text(config.root / name)
         except (OSError, UnicodeDecodeError):
             continue  # `mlmeta check` reports it; init only adds comments to files it can read
         if modeline_ref(head) is None:
@@ -188,14 +194,29 @@ def modeline_text(old: str | None, target: str) -> str:
 
 def _step(root: Path, relative: Path | str, change: Callable[[str | None], str | None]) -> str:
     path = root / relative
-    old = path.read_bytes().decode("utf-8") if path.is_file() else None  # line endings as they are
-    new = change(old)
     shown = Path(relative).as_posix()
+    old = _old_text(path, shown)
+    new = change(old)
     if new is None or new == old:
         return f"unchanged: {shown}"
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, [new.encode("utf-8")])
-    return f"{'created' if old is None else 'updated'}: {shown}"
+    written = write_atomic(path, [new.encode("utf-8")])
+    through = f" (through the link, in {written})" if written != path else ""
+    return f"{'created' if old is None else 'updated'}: {shown}{through}"
+
+
+def _old_text(path: Path, shown: str) -> str | None:
+    """The file's text with its line endings as they are; None when there is none (a dangling link included)."""
+    from mlmeta.openers import read_regular_text
+
+    try:
+        return read_regular_text(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise InitError(f"{shown}: cannot read it: {error.strerror or error}; left alone") from error
+    except UnicodeDecodeError as error:
+        raise InitError(f"{shown}: not UTF-8 (byte {error.start}); left alone") from error
 
 
 def run(args: Namespace) -> int:

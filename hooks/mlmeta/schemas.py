@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlmeta.config import Config, ConfigError
-from mlmeta.globs import matches
+from mlmeta.globs import matches_file
 
 if TYPE_CHECKING:
     from mlmeta.user_kinds import Versions
@@ -119,7 +119,7 @@ class Route(NamedTuple):
         name, _, number = text.partition("@")
         if name not in known:
             raise RouteError(f"unknown kind {name!r}; kinds: {', '.join(known)}")
-        if number and not number.isdigit():
+        if number and not re.fullmatch(r"0*[1-9][0-9]{0,5}", number):  # from 1; ASCII digits int() reads
             raise RouteError(f"bad version in {text!r}: write kind@N, such as manifest@2")
         return cls(name, int(number) if number else None)
 
@@ -243,11 +243,11 @@ class Kinds(Mapping[str, Kind]):
     def configured(self, relative: str) -> Route | None:
         """The route `[tool.mlmeta.routes]` or a built-in pattern gives a repository path."""
         for pattern, route in self._routes:
-            if matches(pattern, relative):
+            if matches_file(pattern, relative):
                 return route
         for kind in KINDS.values():
             for pattern in kind.patterns:  # no generator per kind: discovery routes every file of the repository
-                if matches(pattern, relative):
+                if matches_file(pattern, relative):
                     return Route(kind.name)
         return None
 

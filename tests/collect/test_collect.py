@@ -248,6 +248,50 @@ def test_a_gated_model_and_its_model_index(repo: Path, monkeypatch: pytest.Monke
     assert (fields["gated"], fields["model_index"]) == ("manual", index)
 
 
+def test_collecting_into_a_hand_written_file_keeps_its_fields(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Collected facts update the file; a field the collector does not write, or cannot tell (null), stays."""
+    model_files(repo / "snap", config=MIXTRAL, card=None, tokenizer=MIXTRAL_TOKENIZER)
+    target = repo / "out" / "mistralai_Mixtral-8x7B-v0.1.json"
+    target.parent.mkdir()
+    hand = {"name": "Mixtral", "sha": "a" * 40, "num_layers": 1, "notes_by_hand": "kept", "config": {"mine": 1}}
+    target.write_text(json.dumps(hand), encoding="utf-8")
+    args = ["collect", "model", "mistralai/Mixtral-8x7B-v0.1", "--snapshot", "snap", "--output-dir", "out"]
+    assert main(args) == 0
+    found = written(target)
+    assert list(found)[:5] == ["name", "sha", "num_layers", "notes_by_hand", "config"]  # the file's order first
+    assert (found["name"], found["notes_by_hand"], found["sha"]) == ("Mixtral", "kept", "a" * 40)
+    assert found["num_layers"] == EXPECTED["mixtral"]["num_layers"]  # a collected fact updates
+    assert found["config"]["mine"] == 1 and found["config"]["model_type"] == "mixtral"
+    assert main([*args, "--force"]) == 0  # replaced as collected
+    assert "notes_by_hand" not in written(target)
+    target.write_text("{not json", encoding="utf-8")
+    capsys.readouterr()
+    assert main(args) == 1
+    assert "cannot keep its fields (not JSON); fix it, or --force to replace it" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == "{not json"
+
+
+def test_a_card_alias_bomb_and_a_deep_config_are_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The card's front matter is read by check's bounded YAML reader; a config nested past any real one is refused."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n + 1}: &a{n + 1} [{', '.join([f'*a{n}'] * 9)}]" for n in range(8)]
+    model_files(repo / "snap", config=MIXTRAL, card=None, tokenizer=MIXTRAL_TOKENIZER)
+    (repo / "snap" / "README.md").write_text("---\n" + "\n".join(lines) + "\n---\n", encoding="utf-8")
+    args = ["collect", "model", "a/b", "--snapshot", "snap", "--output-dir", "out"]
+    assert main(args) == 1
+    assert "front matter is not YAML: more than 10000 nodes expanded through aliases" in capsys.readouterr().err
+    (repo / "snap" / "README.md").unlink()
+    (repo / "snap" / "config.json").write_text('{"model_type": ' + "[" * 5000 + "]" * 5000 + "}", encoding="utf-8")
+    assert main(args) == 1
+    assert "config.json: cannot read: nested too deeply" in capsys.readouterr().err
+    (repo / "snap" / "config.json").write_text('{"a": ' + "[" * 150 + "]" * 150 + "}", encoding="utf-8")
+    assert main(args) == 1
+    assert "config.json: cannot read: nested deeper than 100 levels" in capsys.readouterr().err
+    assert not (repo / "out").exists()
+
+
 def test_a_bad_name_or_a_missing_snapshot(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["collect", "model", "gpt2", "--snapshot", "nowhere"]) == 2
     assert capsys.readouterr().err == "mlmeta: error: 'gpt2' is not a Hub id (ORG/NAME)\n"
@@ -384,3 +428,23 @@ def test_no_result_file_for_the_model(repo: Path, capsys: pytest.CaptureFixture[
     assert main(["collect", "scores", MODEL, "--from", "details"]) == 1
     assert "not a leaderboard result file" in capsys.readouterr().err
     assert not (repo / "model_scores").exists()
+
+
+def test_result_files_with_numbers_python_cannot_take(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An integer past 4,300 digits is a CollectError; one a float cannot hold, or an odd shot count, is skipped."""
+    details = repo / "details"
+    run_file(details, "2023-12-02T00-00-00.000000", MODEL, {
+        "harness|arc:challenge|25": {"acc": 10**4000, "acc_norm": 0.5},
+        "harness|drop|²": {"em": 0.1},
+        "harness|gsm8k|" + "9" * 5000: {"acc": 0.2},
+    })  # fmt: skip
+    assert main(["collect", "scores", MODEL, "--from", "details", "--output-dir", "out"]) == 0, capsys.readouterr()
+    results = written(repo / "out" / "mistralai_Mistral-7B-v0.1.json")["results"]["harness"]
+    stamp = "2023-12-02T00-00-00.000000"
+    assert results == {"arc:challenge": {"25-shot": {"acc": 10**4000, "acc_norm": 0.5, "timestamp": stamp}}}
+    big = details / "results_2023-12-03T00-00-00.000000.json"
+    big.write_text('{"config_general": {}, "results": {"a|b|1": {"acc": ' + "9" * 5000 + "}}}", encoding="utf-8")
+    assert main(["collect", "scores", MODEL, "--from", "details", "--output-dir", "out2"]) == 1
+    err = capsys.readouterr().err
+    assert "results_2023-12-03T00-00-00.000000.json: not a leaderboard result file: Exceeds the limit" in err
+    assert "Traceback" not in err

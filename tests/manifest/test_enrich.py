@@ -242,3 +242,13 @@ def test_the_real_catalog_passes_through_byte_for_byte(tmp_path: Path, monkeypat
     new = (tmp_path / "out.jsonl").read_bytes().split(b"\n")
     assert len(old) == len(new) and old[1:] == new[1:]
     assert new[0] == old[0][:-1] + b',"recommended_tier":"laptop","peak_ram_mb":{"m2_air":384}}'
+
+
+def test_a_merged_row_too_deep_to_validate_is_a_finding(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The writers judge rows with the same validator as check, and its recursion limit is a finding there too."""
+    deep = json.loads(ROW_A)
+    deep["notes"] = json.loads("[" * 300 + "]" * 300)
+    (repo / "models.jsonl").write_text(json.dumps(deep) + "\n", encoding="utf-8")
+    assert enrich(write_results(repo, SHAPES["keyed"])) == 1
+    assert "models.jsonl:1:1: error manifest/v1 schema: nested too deeply to validate\n" in capsys.readouterr().out
+    assert not (repo / "out.jsonl").exists()

@@ -163,6 +163,20 @@ def test_a_pointer_cycle_is_named_at_each_file_on_it(repo: Path, capsys: pytest.
     assert code == 1
 
 
+def test_a_cycle_through_a_thousand_files_is_found(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Deeper than Python's recursion limit: the search keeps a stack of its own."""
+    count = 1000
+    for number in range(count):
+        write(repo, f"dataset_metadata/d{number}.json", dataset(f"d{number}", f"d{(number + 1) % count}.json"))
+    code, out = run(capsys, "check", "--select", "reference", "dataset_metadata/d0.json")
+    assert code == 1
+    assert out.startswith(
+        "dataset_metadata/d0.json:6:23: error dataset/v1 reference: file_pointer chain comes back to this file:"
+        " dataset_metadata/d0.json -> dataset_metadata/d1.json -> "
+    )
+    assert out.endswith(" -> dataset_metadata/d999.json -> dataset_metadata/d0.json (at /domains/0/file_pointer)\n")
+
+
 def test_two_dataset_files_with_one_name_make_references_ambiguous(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

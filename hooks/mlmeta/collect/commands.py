@@ -17,6 +17,9 @@ def _model(parser: argparse.ArgumentParser) -> None:
         "--snapshot", metavar="DIR", help="read a local snapshot instead of the Hub (Hub cache, local_dir, clone)"
     )
     parser.add_argument("--output-dir", default="model_metadata", metavar="DIR", help="default: model_metadata")
+    parser.add_argument(
+        "--force", action="store_true", help="replace an existing file (default: merge, keeping fields not collected)"
+    )
 
 
 def _scores(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +42,7 @@ def collect_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mlmeta.collect.facts import CollectError
     from mlmeta.collect.model import file_name
-    from mlmeta.collect.output import schema_ref, write
+    from mlmeta.collect.output import merged, schema_ref, write
     from mlmeta.config import discover
 
     config = discover()
@@ -54,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
             facts = _model_facts(args)
             value = model.document(facts, schema_ref("model", folder, config))
-            return write(value, target, "model", config)
+            return write(value if args.force else merged(target, value), target, "model", config)
         from mlmeta.collect import scores
 
         value = scores.collect(args.name, Path(args.source_dir), args.source, schema_ref("results", folder, config))

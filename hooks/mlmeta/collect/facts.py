@@ -16,8 +16,15 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlmeta.documents import nested_deeper_than
+
 if TYPE_CHECKING:
     from mlmeta.collect.snapshots import Snapshot
+
+
+MAX_CARD = 16 * 1024 * 1024  # a model card's README.md
+MAX_JSON = 64 * 1024 * 1024  # config.json, tokenizer_config.json
+MAX_DEPTH = 100  # a real config nests a few levels
 
 
 class CollectError(ValueError):
@@ -100,21 +107,23 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$", re.DOTALL | re.M
 
 def read_card(path: Path) -> dict[str, Any]:
     """A model card's YAML front matter (between the leading `---` lines), as plain JSON values."""
+    from mlmeta.openers import read_regular_text
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular_text(path, MAX_CARD, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise CollectError(f"{path}: cannot read the model card: {error}") from error
+        raise CollectError(f"{path}: cannot read the model card: {_reason(error)}") from error
     match = _FRONT_MATTER.match(text)
     if match is None:
         return {}
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from mlmeta.documents.yaml import parse_text
 
-    try:
-        value = YAML(typ="safe", pure=True).load(match.group(1))
-    except YAMLError as error:
-        raise CollectError(f"{path}: the model card's front matter is not YAML: {error}") from error
-    return jsonable(value) if isinstance(value, dict) else {}
+    # check's own YAML reader: aliases expanded within a bound, tags and nesting checked
+    document = parse_text(match.group(1), str(path))
+    if not document.ok:
+        reason = document.problems[0][0].message if document.problems else "unreadable"
+        raise CollectError(f"{path}: the model card's front matter is not YAML: {reason}")
+    return document.value if isinstance(document.value, dict) else {}
 
 
 def jsonable(value: Any) -> Any:
@@ -129,11 +138,21 @@ def jsonable(value: Any) -> Any:
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
+    from mlmeta.openers import read_regular_text
+
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CollectError(f"{path}: cannot read: {error}") from error
+        value = json.loads(read_regular_text(path, MAX_JSON))
+    except (OSError, ValueError, RecursionError) as error:  # ValueError: not UTF-8 or JSON, an integer too long
+        raise CollectError(f"{path}: cannot read: {_reason(error)}") from error
+    if nested_deeper_than(value, MAX_DEPTH):  # what is collected from it is written out again, recursively
+        raise CollectError(f"{path}: cannot read: nested deeper than {MAX_DEPTH} levels")
     return value if isinstance(value, dict) else None
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return (error.strerror if isinstance(error, OSError) else None) or str(error)
 
 
 def _strings(value: Any) -> list[str]:

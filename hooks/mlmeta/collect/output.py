@@ -21,6 +21,37 @@ def schema_ref(kind: str, folder: Path, config: Config) -> str:
     return schema_id(kind, 1)
 
 
+def merged(path: Path, collected: dict[str, Any]) -> dict[str, Any]:
+    """The collected value over the file already at `path`: collected facts update it, its other fields stay.
+
+    A fact the collector could not tell (null) leaves the written value alone. A file that cannot be
+    read as a JSON object is a CollectError: `--force` replaces it.
+    """
+    from mlmeta.collect.facts import CollectError
+    from mlmeta.openers import read_regular
+
+    try:
+        old = json.loads(read_regular(path).decode("utf-8-sig"))
+    except FileNotFoundError:
+        return collected
+    except (OSError, ValueError, RecursionError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "not JSON"
+        raise CollectError(f"{path}: cannot keep its fields ({reason}); fix it, or --force to replace it") from error
+    if not isinstance(old, dict):
+        raise CollectError(f"{path}: cannot keep its fields (not a JSON object); fix it, or --force to replace it")
+    return _merge(old, collected)
+
+
+def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    result = dict(old)  # the file's key order; new keys go last
+    for key, value in new.items():
+        if value is None and key in old:
+            continue
+        mine = old.get(key)
+        result[key] = _merge(mine, value) if isinstance(mine, dict) and isinstance(value, dict) else value
+    return result
+
+
 def write(value: dict[str, Any], path: Path, kind: str, config: Config) -> int:
     """Print the findings and write nothing when the value breaks its schema or rules; else write it. Exit code."""
     from mlmeta.atomic import write_atomic

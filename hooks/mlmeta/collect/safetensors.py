@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from mlmeta.openers import open_regular
+
 MAX_HEADER = 100 * 1024 * 1024  # the safetensors library's own limit: a larger "header" is not one
 
 
@@ -24,7 +26,7 @@ class SafetensorsError(ValueError):
 
 def header(path: Path) -> dict[str, Any]:
     try:
-        with Path(path).open("rb") as handle:
+        with open_regular(path) as handle:
             head = handle.read(8)
             if len(head) < 8:
                 raise SafetensorsError(f"{path}: too short for a safetensors header")

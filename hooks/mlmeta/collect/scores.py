@@ -20,6 +20,8 @@ from typing import Any
 
 from mlmeta.collect.facts import CollectError
 
+MAX_RESULTS = 256 * 1024 * 1024  # a leaderboard's results file is a few megabytes
+
 RUN_FILE = re.compile(r"results_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d{1,6})?)\.json\Z")
 METRIC = re.compile(r"[a-z][a-z0-9_]*\Z")
 
@@ -35,10 +37,15 @@ def read_run(path: Path) -> tuple[str | None, Run]:
     """(the run's model name, the run) from one result file."""
     match = RUN_FILE.match(path.name)
     assert match is not None
+    from mlmeta.openers import read_regular_text
+
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CollectError(f"{path}: not a leaderboard result file: {error}") from error
+        value = json.loads(read_regular_text(path, MAX_RESULTS))
+    except OSError as error:
+        raise CollectError(f"{path}: cannot read: {error.strerror or error}") from error
+    except (ValueError, RecursionError) as error:  # ValueError: not UTF-8 or JSON, an integer too long
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise CollectError(f"{path}: not a leaderboard result file: {reason}") from error
     general = value.get("config_general") if isinstance(value, dict) else None
     results = value.get("results") if isinstance(value, dict) else None
     if not isinstance(general, dict) or not isinstance(results, dict):
@@ -51,7 +58,7 @@ def read_run(path: Path) -> tuple[str | None, Run]:
             continue  # `all`: the leaderboard's average, not a task
         harness, task, shots = parts
         kept = _metrics(metrics)
-        if kept and shots.isdigit():
+        if kept and re.fullmatch(r"[0-9]{1,4}", shots):  # ASCII digits int() reads, a real shot count
             scores[harness, task, f"{int(shots)}-shot"] = {**kept, "timestamp": stamp}
     model = general.get("model_name") if isinstance(general.get("model_name"), str) else None
     return model, Run(stamp, path, scores)
@@ -73,7 +80,9 @@ def _number(value: Any) -> Any:
     """A metric value as the results schema takes it: a finite number, null for NaN, else skipped."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isinf(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return _SKIP
+    if isinstance(value, float) and math.isinf(value):  # an int is never infinite (and may be too big for a float)
         return _SKIP
     return value
 

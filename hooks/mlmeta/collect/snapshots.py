@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from mlmeta.openers import read_regular
+
 CACHE_PREFIX = "models--"
 SEPARATOR = "--"  # the Hub forbids "--" inside ids, so the folder name splits back unambiguously
 COMMIT = re.compile(r"[0-9a-f]{40}\Z")
@@ -135,7 +137,7 @@ def _cache_revision(repository: Path, revision: str | None) -> Snapshot:
     """One revision of a cached repository: the one asked for, the one `refs/main` names, or the only one."""
     revisions = sorted(p.name for p in (repository / "snapshots").iterdir() if p.is_dir())
     if revision is None and (repository / "refs" / "main").is_file():
-        revision = (repository / "refs" / "main").read_text(encoding="utf-8").strip()
+        revision = read_regular(repository / "refs" / "main", 4096).decode("utf-8", "replace").strip()
     if revision is None and len(revisions) == 1:
         revision = revisions[0]
     if revision is None or revision not in revisions:
@@ -148,7 +150,7 @@ def _local_dir_commit(metadata: Path) -> str | None:
     """The commit `huggingface_hub` recorded for the files of a `local_dir` download, if they all agree."""
     commits = set()
     for record in metadata.rglob("*.metadata"):
-        first = record.read_text(encoding="utf-8", errors="replace").partition("\n")[0].strip()
+        first = read_regular(record, 64 * 1024).decode("utf-8", "replace").partition("\n")[0].strip()
         if COMMIT.match(first):
             commits.add(first)
     return commits.pop() if len(commits) == 1 else None

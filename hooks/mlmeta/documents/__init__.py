@@ -121,6 +121,20 @@ def resolve(value: Any, pointer: str) -> Any:
     return value
 
 
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` levels deep (iteratively: no recursion limit)."""
+    level: list[Any] = [value] if isinstance(value, (dict, list)) else []
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            if isinstance(item, (dict, list))
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, (dict, list))
+        ]
+    return bool(level)
+
+
 # format -> module; imported on first use so a JSON-only run never loads YAML
 READERS = {"json": "mlmeta.documents.json", "jsonl": "mlmeta.documents.jsonl", "yaml": "mlmeta.documents.yaml"}
 

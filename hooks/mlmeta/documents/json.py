@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from mlmeta.documents import MISSING, Document, Fixed
 from mlmeta.documents.positions import JsonPositions, LazyPositions
-from mlmeta.documents.text import Flags, read_whole, syntax_problem
+from mlmeta.documents.text import Flags, read_whole, replace_surrogates, syntax_problem
 from mlmeta.findings import Problem
 
 Located = tuple[Problem, tuple[int, int]]
@@ -25,9 +26,23 @@ def parse_text(text: str, path: str, first_line: int = 1) -> Document:
     except RecursionError:
         problem = Problem("", "parse", "not valid JSON: nesting too deep")
         return Document(path, MISSING, Fixed(first_line), [(problem, (first_line, 1))], first_line)
+    except ValueError:  # an integer past Python's limit on digits (sys.get_int_max_str_digits)
+        where = _long_integer(text, first_line)
+        problem = Problem("", "parse", "an integer has more digits than Python reads (4,300)")
+        return Document(path, MISSING, Fixed(*where), [(problem, where)], first_line)
     locator = LazyPositions(text, first_line)
     problems = scan_flags(locator.positions, flags) if flags.duplicates or flags.constants else []
+    if "\\u" in text:  # only an escape writes a lone surrogate
+        value = replace_surrogates(value, problems, locator.locate)
     return Document(path, value, locator, problems, first_line, text)
+
+
+def _long_integer(text: str, first_line: int) -> tuple[int, int]:
+    match = re.search(r"\d{4301,}", text)
+    if match is None:
+        return first_line, 1
+    start = match.start()
+    return first_line + text.count("\n", 0, start), start - text.rfind("\n", 0, start)
 
 
 def scan_flags(positions: JsonPositions, flags: Flags) -> list[Located]:

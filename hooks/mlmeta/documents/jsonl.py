@@ -16,8 +16,10 @@ from mlmeta.findings import Problem
 
 
 def read(path: Path, display: str, **_: Any) -> Iterator[Document]:
+    from mlmeta.openers import open_regular
+
     try:
-        handle = path.open("rb")
+        handle = open_regular(path)
     except OSError as error:
         problem = Problem("", "read", f"cannot read file: {error.strerror or error}")
         yield Document(display, MISSING, Fixed(), [(problem, (1, 1))])

@@ -9,7 +9,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from json import decoder
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from mlmeta.documents import join
 
@@ -43,20 +43,57 @@ class JsonPositions:
         self.duplicates: list[tuple[str, int, int]] = []  # pointer, offset, first offset
         self.constants: list[tuple[str, int, str]] = []  # pointer, offset, token
         self._newlines = [m.start() for m in re.finditer("\n", text)]
-        self._value(_WS.match(text, 0).end(), "")  # type: ignore[union-attr]
+        self._scan(_WS.match(text, 0).end())  # type: ignore[union-attr]
 
     def _skip(self, i: int) -> int:
         return _WS.match(self.text, i).end()  # type: ignore[union-attr]
 
-    def _value(self, i: int, pointer: str) -> int:
-        self.values[pointer] = i
+    def _scan(self, i: int) -> None:
+        """Every value from offset i, with a stack of open containers: any depth, no recursion limit."""
         text = self.text
-        char = text[i : i + 1]
-        if char == "{":
-            return self._object(i + 1, pointer)
-        if char == "[":
-            return self._array(i + 1, pointer)
-        if char == '"':
+        stack: list[list[Any]] = []  # [bracket, pointer, seen keys (an object) or the last index (an array)]
+        pointer = ""
+        while True:
+            self.values[pointer] = i
+            char = text[i : i + 1]
+            if char in ("{", "["):
+                i = self._skip(i + 1)
+                if text[i] not in "}]":  # not empty: its first member is the next value
+                    frame: list[Any] = [char, pointer, {} if char == "{" else -1]
+                    stack.append(frame)
+                    pointer, i = self._member(frame, i)
+                    continue
+                i += 1
+            else:
+                i = self._scalar(i, pointer)
+            while stack:  # the value is done: close what ends here, or move to the next member
+                i = self._skip(i)
+                if text[i] in "}]":
+                    stack.pop()
+                    i += 1
+                    continue
+                pointer, i = self._member(stack[-1], self._skip(i + 1))  # past the comma
+                break
+            else:
+                return
+
+    def _member(self, frame: list[Any], i: int) -> tuple[str, int]:
+        """The pointer of the member starting at i, and where its value starts; an object's key is recorded."""
+        bracket, parent, state = frame
+        if bracket == "[":
+            frame[2] += 1
+            return join(parent, frame[2]), i
+        key, end = scanstring(self.text, i + 1)
+        child = join(parent, key)
+        if key in state:
+            self.duplicates.append((child, i, state[key]))
+        state[key] = i
+        self.keys[child] = i
+        return child, self._skip(self._skip(end) + 1)  # past the colon
+
+    def _scalar(self, i: int, pointer: str) -> int:
+        text = self.text
+        if text[i : i + 1] == '"':
             return scanstring(text, i + 1)[1]
         for literal in _LITERALS:
             if text.startswith(literal, i):
@@ -67,37 +104,6 @@ class JsonPositions:
         if match is None:
             raise ValueError(f"unexpected character at offset {i}")
         return match.end()
-
-    def _object(self, i: int, pointer: str) -> int:
-        seen: dict[str, int] = {}
-        i = self._skip(i)
-        if self.text[i] == "}":
-            return i + 1
-        while True:
-            start = i
-            key, i = scanstring(self.text, i + 1)
-            child = join(pointer, key)
-            if key in seen:
-                self.duplicates.append((child, start, seen[key]))
-            seen[key] = start
-            self.keys[child] = start
-            i = self._skip(self._skip(i) + 1)  # past the colon
-            i = self._skip(self._value(i, child))
-            if self.text[i] == "}":
-                return i + 1
-            i = self._skip(i + 1)  # past the comma
-
-    def _array(self, i: int, pointer: str) -> int:
-        i = self._skip(i)
-        if self.text[i] == "]":
-            return i + 1
-        index = 0
-        while True:
-            i = self._skip(self._value(i, join(pointer, index)))
-            index += 1
-            if self.text[i] == "]":
-                return i + 1
-            i = self._skip(i + 1)
 
     def line_column(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self._newlines, offset - 1)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from mlmeta.documents import MISSING, Document, Fixed
+from mlmeta.documents import MISSING, Document, Fixed, join
 from mlmeta.findings import Problem
 
 BOM = b"\xef\xbb\xbf"
@@ -35,8 +36,10 @@ def decode(raw: bytes) -> tuple[str | None, list[tuple[Problem, tuple[int, int]]
 
 
 def read_bytes(path: Path) -> tuple[bytes | None, list[tuple[Problem, tuple[int, int]]]]:
+    from mlmeta.openers import read_regular
+
     try:
-        return path.read_bytes(), []
+        return read_regular(path), []
     except OSError as error:
         return None, [(Problem("", "read", f"cannot read file: {error.strerror or error}"), (1, 1))]
 
@@ -44,6 +47,40 @@ def read_bytes(path: Path) -> tuple[bytes | None, list[tuple[Problem, tuple[int,
 def syntax_problem(error: json.JSONDecodeError, first_line: int = 1) -> tuple[Problem, tuple[int, int]]:
     message = f"not valid JSON: {error.msg}"
     return Problem("", "parse", message), (first_line + error.lineno - 1, error.colno)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(
+    value: Any, problems: list[tuple[Problem, tuple[int, int]]], locate: Callable[[str, bool], tuple[int, int]]
+) -> Any:
+    """The value with each lone surrogate (`"\\ud800"`: no Unicode text, no validator takes it) as U+FFFD.
+
+    Each key or string that held one is an `encoding` problem at its place. Iterative: any depth.
+    """
+    root = [value]
+    stack: list[tuple[Any, str]] = [(root, "")]
+    while stack:
+        container, pointer = stack.pop()
+        items = list(container.items()) if isinstance(container, dict) else list(enumerate(container))
+        if isinstance(container, dict):
+            container.clear()  # rebuilt in order, with repaired keys
+        for key, item in items:
+            at = pointer if container is root else join(pointer, key)
+            if isinstance(key, str) and _SURROGATE.search(key):
+                message = "a key holds a lone surrogate (an escape such as \\ud800), which is no Unicode text"
+                problems.append((Problem(at, "encoding", message, on_key=True), locate(at, True)))
+                key = _SURROGATE.sub("\ufffd", key)
+                at = join(pointer, key)
+            if isinstance(item, str) and _SURROGATE.search(item):
+                message = "a string holds a lone surrogate (an escape such as \\ud800), which is no Unicode text"
+                problems.append((Problem(at, "encoding", message), locate(at, False)))
+                item = _SURROGATE.sub("\ufffd", item)
+            elif isinstance(item, (dict, list)):
+                stack.append((item, at))
+            container[key] = item
+    return root[0]
 
 
 class Flags:

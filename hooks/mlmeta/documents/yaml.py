@@ -16,11 +16,14 @@ from typing import Any
 
 from mlmeta.documents import MISSING, Document, Fixed, join
 from mlmeta.documents.positions import nearest
-from mlmeta.documents.text import read_whole
+from mlmeta.documents.text import read_whole, replace_surrogates
 from mlmeta.findings import Problem
 
 MAX_ALIAS_EXPANSIONS = 10_000
 TAG = "tag:yaml.org,2002:"
+# the tags JSON values can come from; any other (`!custom`, `!!python/...`, `!!binary`) is refused
+SCALAR_TAGS = frozenset(TAG + name for name in ("str", "null", "bool", "int", "float", "timestamp"))
+COLLECTION_TAGS = frozenset({TAG + "map", TAG + "seq"})
 Located = tuple[Problem, tuple[int, int]]
 
 
@@ -37,6 +40,10 @@ class TooManyAliases(Exception):
     pass
 
 
+class SelfAlias(Exception):
+    """An alias inside the node it names (`&a [*a]`): expanding it would never end."""
+
+
 def _place(node: Any) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -50,6 +57,7 @@ class Builder:
         self.positions = YamlPositions()
         self.problems: list[Located] = []
         self._seen: set[int] = set()
+        self._open: set[int] = set()  # the collections being built, from the root down to this node
         self._expansions = 0
 
     def build(self, node: Any, pointer: str, as_text: bool) -> Any:
@@ -60,11 +68,19 @@ class Builder:
         self._seen.add(id(node))
         self.positions.values.setdefault(pointer, _place(node))
         kind = type(node).__name__
-        if kind == "MappingNode":
-            return self._mapping(node, pointer, as_text)
-        if kind == "SequenceNode":
+        if kind == "ScalarNode":
+            return self._scalar(node, pointer, as_text)
+        if id(node) in self._open:
+            raise SelfAlias
+        if node.tag not in COLLECTION_TAGS:
+            self.problems.append((Problem(pointer, "parse", f"tag {node.tag} is not allowed here"), _place(node)))
+        self._open.add(id(node))
+        try:
+            if kind == "MappingNode":
+                return self._mapping(node, pointer, as_text)
             return [self.build(item, join(pointer, index), as_text) for index, item in enumerate(node.value)]
-        return self._scalar(node, pointer, as_text)
+        finally:
+            self._open.discard(id(node))
 
     def _mapping(self, node: Any, pointer: str, as_text: bool) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -105,24 +121,27 @@ class Builder:
     def _scalar(self, node: Any, pointer: str, as_text: bool) -> Any:
         tag, text = node.tag, node.value
         plain = node.style is None
+        if tag not in SCALAR_TAGS:
+            self.problems.append((Problem(pointer, "parse", f"tag {tag} is not allowed here"), _place(node)))
+            return text
         if tag == TAG + "str" or (as_text and plain and tag != TAG + "null"):
             return text
         if tag == TAG + "null":
             return None
         if tag == TAG + "bool":
             return text.lower() == "true"
-        if tag == TAG + "int":
-            return _int(text)
-        if tag == TAG + "float":
-            number = _float(text)
-            if not math.isfinite(number):
-                message = f"{text} is not a finite number; JSON cannot hold it"
-                self.problems.append((Problem(pointer, "parse", message), _place(node)))
-            return number
         if tag == TAG + "timestamp":
             return text  # JSON has no dates: keep what was written, a format check reads it
-        self.problems.append((Problem(pointer, "parse", f"tag {tag} is not allowed here"), _place(node)))
-        return text
+        try:
+            number = _int(text) if tag == TAG + "int" else _float(text)
+        except ValueError:  # an explicit `!!int three`, or past Python's 4,300 digits (the value is not echoed)
+            message = _UNREADABLE[tag]
+            self.problems.append((Problem(pointer, "parse", message), _place(node)))
+            return text
+        if not math.isfinite(number):
+            message = f"{text} is not a finite number; JSON cannot hold it"
+            self.problems.append((Problem(pointer, "parse", message), _place(node)))
+        return number
 
 
 def _int(text: str) -> int:
@@ -144,14 +163,29 @@ def _float(text: str) -> float:
     return float(lowered)
 
 
+_UNREADABLE = {
+    TAG + "int": "cannot be read as !!int (not an integer, or over Python's 4,300 digits)",
+    TAG + "float": "cannot be read as !!float (not a number)",
+}
+_UNBUILT = {
+    TooManyAliases: f"more than {MAX_ALIAS_EXPANSIONS} nodes expanded through aliases",
+    SelfAlias: "an alias inside the node it names: its value would never end",
+    RecursionError: "not valid YAML: nesting too deep",
+}
+
+
 def parse_text(
     text: str, path: str, text_scalars: bool = False, keep_types_under: frozenset[str] = frozenset()
 ) -> Document:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    loader = YAML(typ="rt")
+    loader.composer.warn_double_anchors = False  # legal YAML; PYTHONWARNINGS=error would make it a traceback
     try:
-        node = YAML(typ="rt").compose(io.StringIO(text))
+        node = loader.compose(io.StringIO(text))
+    except RecursionError:
+        return Document(path, MISSING, Fixed(), [(Problem("", "parse", "not valid YAML: nesting too deep"), (1, 1))])
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -164,10 +198,13 @@ def parse_text(
     builder = Builder(text_scalars, keep_types_under)
     try:
         value = builder.build(node, "", text_scalars)
-    except TooManyAliases:
-        problem = Problem("", "parse", f"more than {MAX_ALIAS_EXPANSIONS} nodes expanded through aliases")
+    except (TooManyAliases, SelfAlias, RecursionError) as error:
+        problem = Problem("", "parse", _UNBUILT[type(error)])
         return Document(path, MISSING, Fixed(), [(problem, (1, 1))])
-    return Document(path, value, builder.positions, builder.problems, text=text)
+    problems = builder.problems
+    if "\\" in text:  # only an escape (`"\\ud800"`) writes a lone surrogate
+        value = replace_surrogates(value, problems, builder.positions.locate)
+    return Document(path, value, builder.positions, problems, text=text)
 
 
 def read(path: Path, display: str, raw: bytes | None = None, **options: Any) -> Iterator[Document]:

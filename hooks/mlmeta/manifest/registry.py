@@ -57,8 +57,10 @@ class Registry:
 
     @classmethod
     def load(cls, path: str | Path) -> Registry:
+        from mlmeta.openers import read_regular
+
         path = Path(path)
-        lines = path.read_bytes().split(b"\n")
+        lines = read_regular(path).split(b"\n")
         if lines and not lines[-1]:
             lines.pop()  # the final newline
         index = _well_formed(lines)

@@ -74,8 +74,9 @@ def read_manifest(path: Path, shown: str, version: int) -> tuple[list[Line] | No
 def read_lines(path: Path, display: str) -> list[Line]:
     """Every line of a JSONL file with its document; raises OSError when the file cannot be read."""
     from mlmeta.documents.jsonl import rows
+    from mlmeta.openers import read_regular
 
-    raw_lines = split_lines(path.read_bytes())
+    raw_lines = split_lines(read_regular(path))
     lines = [Line(number, raw, None) for number, raw in enumerate(raw_lines, start=1)]
     for document in rows(raw_lines, display):
         lines[document.line - 1].document = document
@@ -130,7 +131,12 @@ def judge(
 
     validators: Validators = run.cache.setdefault("writer-validators", Validators())
     schema = load_schema(kind, version)
-    for error in validators.get(kind, version).iter_errors(row):
+    try:
+        errors = list(validators.get(kind, version).iter_errors(row))
+    except ValueError:  # jsonschema-rs: "Recursion limit reached", as the engine reports it
+        errors = []
+        yield Problem("", "schema", "nested too deeply to validate")
+    for error in errors:
         yield from problems(error, schema)
     where = Where(document.path, path, kind, version, document.line, run, state)
     for _, check in checks_for(kind, None):

@@ -47,16 +47,23 @@ def reference(args: Namespace) -> int:
 def modelkit_id(args: Namespace) -> int:
     """`sha256:` + the SHA-256 of the manifest's bytes exactly as stored; a file that is no JSON object is a finding."""
     from mlmeta.documents import read
+    from mlmeta.openers import read_regular
 
     path = Path(args.manifest)
-    document = next(iter(read(path, "json", args.manifest)))
+    try:
+        raw = read_regular(path)  # hashed as read, and parsed from the same bytes
+    except OSError as error:
+        message = f"cannot read file: {error.strerror or error}"
+        _report([Finding(args.manifest, 1, 1, "", None, None, "read", "error", message)], args.format)
+        return 1
+    document = next(iter(read(path, "json", args.manifest, raw=raw)))
     problems = [finding_at(document, problem, None, None, where) for problem, where in document.problems]
     if not problems and not isinstance(document.value, dict):
         problems.append(Finding(args.manifest, 1, 1, "", None, None, "parse", "error", "a manifest is a JSON object"))
     if problems:
         _report(problems, args.format)
         return 1
-    digest = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = "sha256:" + hashlib.sha256(raw).hexdigest()
     if args.format == "json":
         print(json.dumps({"path": args.manifest, "modelkit_id": digest}))
     else:

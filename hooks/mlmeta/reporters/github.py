@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TextIO
 
-from mlmeta.findings import Finding
+from mlmeta.findings import Finding, printable
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 SHOWN_PER_SEVERITY = 10  # GitHub's limit of annotations of one severity in one step
@@ -35,9 +35,10 @@ def command(finding: Finding) -> str:
         "col": str(finding.column),
         "title": f"mlmeta {finding.schema_label} {finding.rule}",
     }
-    listed = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    listed = ",".join(f"{key}={escape_property(printable(value, newlines=True))}" for key, value in properties.items())
     where = f" (at {finding.pointer})" if finding.pointer else ""
-    return f"::{COMMANDS.get(finding.severity, 'error')} {listed}::{escape_data(finding.message + where)}"
+    message = escape_data(printable(finding.message + where, newlines=True))
+    return f"::{COMMANDS.get(finding.severity, 'error')} {listed}::{message}"
 
 
 def write(findings: Iterable[Finding], out: TextIO) -> None:
@@ -58,7 +59,7 @@ def _code(text: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return printable(text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " "))
 
 
 def summary_table(findings: list[Finding], counts: Counter[str]) -> str:

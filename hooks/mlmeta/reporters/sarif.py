@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from mlmeta import __version__
-from mlmeta.findings import Finding
+from mlmeta.findings import Finding, encodable
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000  # GitHub code scanning rejects a run with more
@@ -44,14 +45,25 @@ def rule_descriptor(rule: str, description: str, level: str, tags: list[str]) ->
 
 
 def artifact(path: str) -> dict[str, str]:
+    quoted = quote(os.fsencode(path))  # the name's own bytes, UTF-8 or not
     if path.startswith("/"):
-        return {"uri": "file://" + quote(path)}
-    return {"uri": quote(path), "uriBaseId": "%SRCROOT%"}
+        return {"uri": "file://" + quoted}
+    return {"uri": quoted, "uriBaseId": "%SRCROOT%"}
 
 
 def fingerprint(finding: Finding) -> str:
-    key = "\0".join((finding.path, finding.pointer, finding.rule, finding.message))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    # every row of a JSON Lines file has the same pointers: its line tells the rows apart
+    row = str(finding.line) if _rows(finding) else ""
+    key = "\0".join((finding.path, finding.pointer, finding.rule, finding.message, row))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _rows(finding: Finding) -> bool:
+    """Whether the finding is in a JSON Lines file (its kind's format, or its name)."""
+    from mlmeta.schemas import KINDS
+
+    kind = KINDS.get(finding.kind) if finding.kind else None
+    return kind.format == "jsonl" if kind else finding.path.endswith((".jsonl", ".ndjson"))
 
 
 def result(finding: Finding, index: int, message: str | None = None) -> dict[str, Any]:
@@ -61,15 +73,16 @@ def result(finding: Finding, index: int, message: str | None = None) -> dict[str
             "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)},
         }
     }
-    if finding.pointer:
-        name = finding.pointer.rpartition("/")[2].replace("~1", "/").replace("~0", "~")
-        location["logicalLocations"] = [{"name": name, "fullyQualifiedName": finding.pointer}]
-    where = f" (at {finding.pointer})" if finding.pointer and message is None else ""
+    pointer = encodable(finding.pointer)
+    if pointer:
+        name = pointer.rpartition("/")[2].replace("~1", "/").replace("~0", "~")
+        location["logicalLocations"] = [{"name": name, "fullyQualifiedName": pointer}]
+    where = f" (at {pointer})" if pointer and message is None else ""
     found: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index,
         "level": LEVELS.get(finding.severity, "error"),
-        "message": {"text": (message or finding.message) + where},
+        "message": {"text": encodable(message or finding.message) + where},
         "locations": [location],
     }
     if message is None:

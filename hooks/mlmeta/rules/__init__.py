@@ -13,7 +13,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mlmeta.config import Config
+from mlmeta.config import Config, ConfigError
 from mlmeta.findings import Problem
 
 if TYPE_CHECKING:
@@ -362,10 +362,19 @@ Check = Callable[[Any, Where], Iterable[Problem]]
 
 
 def select_rules(names: Iterable[str]) -> frozenset[str]:
-    """Rule ids as given; a family name (`phi`) stands for every rule id that starts with it and a dash."""
+    """Rule ids as given; a family name (`phi`) stands for every rule id that starts with it and a dash.
+
+    An id no rule has is a usage error: a misspelt `--select` would check nothing and pass.
+    """
     selected = set()
     for name in names:
         family = [rule for rule in RULES if rule.startswith(name + "-")]
+        if not family and name not in RULES and name not in BUILTIN:
+            import difflib
+
+            near = difflib.get_close_matches(name, [*BUILTIN, *RULES], n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else " (the README's rule table lists them)"
+            raise ConfigError(f"unknown rule id {name!r}{hint}")
         selected.update(family if family and name not in RULES and name not in BUILTIN else [name])
     return frozenset(selected)
 

@@ -76,6 +76,7 @@ class Index:
         self._named: dict[str, list[Path]] | None = None
         self._models: dict[str, Path] | None = None
         self._manifests: dict[Path, tuple[Seen[None], set[str]]] = {}
+        self._targets: dict[Path, list[Path]] = {}
         # each suggestion scans every known name: past a few dozen broken names, stop suggesting
         self.suggestions_left = 50
 
@@ -96,13 +97,22 @@ class Index:
         self.values.setdefault(os.path.join(self._root, *parts) if inside else os.path.realpath(path), value)
 
     def value(self, path: Path) -> Any:
+        from mlmeta.openers import read_regular_text
+
         key = os.path.realpath(path)
         if key not in self.values:
             try:
-                self.values[key] = json.loads(Path(key).read_text(encoding="utf-8-sig"))
+                self.values[key] = json.loads(read_regular_text(Path(key), encoding="utf-8-sig"))
             except (OSError, UnicodeDecodeError, ValueError, RecursionError):
                 self.values[key] = None  # its own check reports why
         return self.values[key]
+
+    def targets(self, path: Path) -> list[Path]:
+        """The files a (resolved) dataset file's pointers name, resolved; worked out once per run."""
+        if path not in self._targets:
+            pointed = (target for _, target in _file_pointers(self.value(path), path))
+            self._targets[path] = [target.resolve() for target in pointed if _is_file(target)]
+        return self._targets[path]
 
     def files(self, kind: str) -> list[Path]:
         """The catalog's files of a kind: every repository file a route gives that kind, minus exclusions."""
@@ -148,12 +158,13 @@ class Index:
         """The `repo_id`s of a manifest's rows and their namespaces, read once (in bounded memory: rules.seen)."""
         path = path.resolve()
         if path not in self._manifests:
+            from mlmeta.openers import open_regular
             from mlmeta.rules.seen import Seen
 
             ids: Seen[None] = Seen()
             namespaces: set[str] = set()
             try:
-                with path.open("rb") as handle:
+                with open_regular(path) as handle:
                     for raw in handle:
                         try:
                             row = _loads(raw)
@@ -260,7 +271,7 @@ def _pointers(value: dict[str, Any], where: Where, index: Index) -> Iterator[Pro
             message = "file_pointer names no file of the repository (it is relative to this file's folder)"
             yield Problem(pointer, RULE, message)
             continue
-        cycle = _cycle(target, where.file.resolve(), index, [where.file.resolve()], set())
+        cycle = _cycle(target, where.file.resolve(), index)
         if cycle is not None:
             chain = " -> ".join(index.shown(p) for p in cycle)
             yield Problem(pointer, RULE, f"file_pointer chain comes back to this file: {chain}")
@@ -296,19 +307,25 @@ def _absolute(text: str) -> bool:
     return PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute() or text.startswith("\\")
 
 
-def _cycle(current: Path, start: Path, index: Index, chain: list[Path], seen: set[Path]) -> list[Path] | None:
-    """The pointer chain from `start` through `current` back to `start`, if there is one."""
-    current = current.resolve()
-    if current == start:
-        return [*chain, current]
-    if current in seen:
-        return None  # explored already; a cycle not through `start` is reported at its own files
-    seen.add(current)
-    for _, target in _file_pointers(index.value(current), current):
-        if _is_file(target):
-            found = _cycle(target, start, index, [*chain, current], seen)
-            if found is not None:
-                return found
+def _cycle(first: Path, start: Path, index: Index) -> list[Path] | None:
+    """The pointer chain from `start` through `first` back to `start`, if there is one.
+
+    Depth first with a stack of its own, not recursion: a chain may pass through every file of the catalog.
+    """
+    parents: dict[Path, Path] = {}  # each file reached -> the file whose pointer reached it
+    stack = [(first.resolve(), start)]
+    while stack:
+        current, parent = stack.pop()
+        if current == start:
+            chain = [current]
+            while parent != start:
+                chain.append(parent)
+                parent = parents[parent]
+            return [start, *reversed(chain)]
+        if current in parents:
+            continue  # explored already; a cycle not through `start` is reported at its own files
+        parents[current] = parent
+        stack.extend((target, current) for target in reversed(index.targets(current)))
     return None
 
 

@@ -145,10 +145,15 @@ class Seen(Generic[V]):
         return maybe
 
     def _grow(self) -> None:
-        if self._table is None:
-            self._move_to_disk()
-        else:
-            self._write()
+        import sqlite3
+
+        try:
+            if self._table is None:
+                self._move_to_disk()
+            else:
+                self._write()
+        except sqlite3.Error as error:  # a full or unwritable temporary folder: the run stops with a message
+            raise OSError(f"cannot keep the rows seen in a temporary file (is $TMPDIR full?): {error}") from error
 
     def _move_to_disk(self) -> None:
         global _tables

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from mlmeta.config import ConfigError
 from mlmeta.findings import Problem
+from mlmeta.openers import read_regular_text
 from mlmeta.rules.phi import STALE, Settings
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class Allowlist:
 def load(file: Path) -> Allowlist:
     """The allowlist, or an empty one when the file does not exist; a malformed one is a usage error."""
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_regular_text(file, 1 << 24)
     except FileNotFoundError:
         return Allowlist(file)
     except OSError as error:

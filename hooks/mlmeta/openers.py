@@ -1,0 +1,47 @@
+"""The one way a command opens a file a user named: a regular file only, and no bigger than a cap.
+
+`open()` on a FIFO waits for a writer and reading `/dev/zero` never ends: a path that names
+either (or a symbolic link to one) is refused with an OSError, as a missing file is.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+from stat import S_ISREG
+from typing import BinaryIO
+
+# O_NONBLOCK: opening a FIFO that has no writer returns at once instead of waiting for one
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def open_regular(path: str | os.PathLike[str], limit: int | None = None) -> BinaryIO:
+    """A binary reader of a regular file; OSError for anything else, or for a file over `limit` bytes."""
+    descriptor = os.open(path, _FLAGS)
+    try:
+        status = os.fstat(descriptor)  # of what was opened: no race with a swapped path
+        if not S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+        if limit is not None and status.st_size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit:,} bytes", os.fspath(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(descriptor, True)
+        return open(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+    """The bytes of a regular file (see `open_regular`); at most `limit` bytes even if it grows meanwhile."""
+    with open_regular(path, limit) as handle:
+        data = handle.read() if limit is None else handle.read(limit + 1)
+    if limit is not None and len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit:,} bytes", os.fspath(path))
+    return data
+
+
+def read_regular_text(path: Path, limit: int | None = None, encoding: str = "utf-8") -> str:
+    """`read_regular`, decoded; UnicodeDecodeError as `bytes.decode` raises it."""
+    return read_regular(path, limit).decode(encoding)
