@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from mlmeta.documents import join
-from mlmeta.rules.phi.prefilter import scan
+from mlmeta.rules.phi.prefilter import NOTHING, passes
 from mlmeta.schema_errors import show_key
 
 # keys whose values are raw material: prompts, documents, examples and the people in them
@@ -55,6 +55,15 @@ PROCESS_FIELDS = frozenset(
 NO_NAMES = frozenset({"phi-name"})
 NONE: frozenset[str] = frozenset()
 MANIFEST_SCOPE = ("benchmark", *sorted(DEVICE_MAPS))  # what a manifest row holds in scope
+
+
+def scan(text: str, context: str = "", skip: frozenset[str] = frozenset()) -> dict[str, int]:
+    """`detectors.scan`, with the detectors imported only for a string the prefilter lets through."""
+    if len(text) < 2 or not passes(text):
+        return NOTHING
+    from mlmeta.rules.phi.detectors import scan as detect
+
+    return detect(text, context, skip)
 
 
 @lru_cache(maxsize=4096)

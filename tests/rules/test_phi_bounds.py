@@ -1,0 +1,142 @@
+"""No-PHI holds on hostile input: one-way module imports, bounded allowlist parameters, linear detectors."""
+
+from __future__ import annotations
+
+import ast
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mlmeta.cli import main
+from mlmeta.rules.phi.detectors import scan
+
+from ..conftest import ROOT
+
+PHI = ROOT / "hooks" / "mlmeta" / "rules" / "phi"
+
+
+def _imports(path: Path) -> set[str]:
+    """Every mlmeta.rules.phi module this one imports, at the top or lazily inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("mlmeta.rules.phi"):
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+            found.update(name for name in names if (PHI / f"{name.rsplit('.', 1)[1]}.py").is_file())
+            found.add(node.module)
+    return found
+
+
+def test_phi_modules_import_each_other_one_way() -> None:
+    graph = {f"mlmeta.rules.phi.{p.stem}": _imports(p) for p in PHI.glob("*.py") if p.stem != "__init__"}
+    graph["mlmeta.rules.phi"] = _imports(PHI / "__init__.py")
+    for module, imported in graph.items():
+        # a submodule never imports the package's __init__, which imports them (lazily)
+        assert module == "mlmeta.rules.phi" or "mlmeta.rules.phi" not in imported, module
+    seen: dict[str, int] = {}  # 1: being visited, 2: done
+
+    def visit(module: str, trail: list[str]) -> None:
+        assert seen.get(module) != 1, " -> ".join([*trail, module])
+        if seen.get(module) == 2:
+            return
+        seen[module] = 1
+        for other in sorted(graph.get(module, set()) - {module}):
+            visit(other, [*trail, module])
+        seen[module] = 2
+
+    for module in sorted(graph):
+        visit(module, [])
+
+
+# -- the allowlist's scrypt parameters are input ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "r", "p"), [(16384, 8, 5000), (10000, 8, 1), (2**30, 8, 1), (16384, 0, 1), (16384, 8, 0), (2, 8, 1)]
+)
+def test_allowlist_scrypt_parameters_out_of_bounds_are_a_usage_error(
+    n: int, r: int, p: int, repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "model_scores").mkdir(parents=True, exist_ok=True)
+    data = {"model_name": "m", "last_updated": "2024-05-01T12:00:00Z", "results": {"h": {"t": {"0": {"acc": 0.5}}}},
+            "source": "call 212-555-0187"}  # fmt: skip
+    (repo / "model_scores" / "a.json").write_text(json.dumps(data), encoding="utf-8")
+    allowlist = {"version": 1, "salt": "00" * 16, "scrypt": {"n": n, "r": r, "p": p, "bytes": 2},
+                 "entries": [{"path": "model_scores/a.json", "pointer": "/source", "rule": "phi-phone",
+                              "fingerprint": "abcd"}]}  # fmt: skip
+    (repo / ".mlmeta-phi-allowlist").write_text(json.dumps(allowlist), encoding="utf-8")
+    started = time.monotonic()
+    assert main(["check", "--select", "phi", "model_scores/a.json"]) == 2
+    assert time.monotonic() - started < 30  # p=5000 would take minutes: it must not be run at all
+    assert "scrypt parameters out of bounds" in capsys.readouterr().err
+
+
+# -- linear cost ---------------------------------------------------------------------------------------
+
+ADVERSARIAL: dict[str, Callable[[int], str]] = {
+    "spaces after a record word": lambda n: "12 MRN" + " " * n + "x",
+    "spaces after an age word": lambda n: "age" + " " * n + "x",
+    "spaces after a title": lambda n: "Dr" + " " * n + "x",
+    "dates with context": lambda n: "DOB 1961-09-09 " * (n // 15),
+    "digits": lambda n: "1" * n,
+    "digit groups": lambda n: "617 432 " * (n // 8),
+    "dotted numbers": lambda n: "1.2.3.4." * (n // 8),
+    "e-mail-like": lambda n: "a@b" + ".c" * (n // 2),
+    "path segments": lambda n: "/patients" * (n // 9),
+    "names": lambda n: "Patient: John Smith, " * (n // 21),
+    "addresses": lambda n: "12 Elm Street " * (n // 14),
+    "words": lambda n: "the patient denies pain " * (n // 24),
+    "another script": lambda n: "患者は胸痛を訴えた。" * (n // 10),
+    "national ids": lambda n: "NHS 943 476 5919 " * (n // 17),
+    "commas": lambda n: "Smith, " * (n // 7),
+    "underscores": lambda n: "a_b_" * (n // 4),
+}
+
+
+def _cost(make: Callable[[int], str], size: int) -> float:
+    text = make(size) + f" {size}"  # never a cached string
+    started = time.perf_counter()
+    scan(text, "notes")
+    return time.perf_counter() - started
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARIAL))
+def test_detectors_cost_grows_linearly(name: str) -> None:
+    """Ten times the text costs about ten times as much (a quadratic pattern would cost a hundred times).
+
+    A ratio between two sizes in the same run, not a timed assertion: the bound (40x) leaves room for
+    noise, and the larger text is 1 MB, the size the issue asks to stay well under a second.
+    """
+    make = ADVERSARIAL[name]
+    _cost(make, 1_000)  # the detectors' libraries are loaded
+    small = min(_cost(make, 100_000) for _ in range(2))
+    large = _cost(make, 1_000_000)
+    assert large / max(small, 1e-4) < 40, f"{name}: {small:.4f}s -> {large:.4f}s"
+
+
+def test_a_million_unknown_keys_get_a_bounded_number_of_suggestions() -> None:
+    from mlmeta.schema_errors import MAX_SUGGESTED, _did_you_mean
+
+    calls = 0
+
+    def counted(key: str, parent: object) -> str:
+        nonlocal calls
+        calls += 1
+        return _did_you_mean(key, parent)
+
+    from types import SimpleNamespace
+
+    import mlmeta.schema_errors as errors
+
+    kind = SimpleNamespace(name="additionalProperties", unexpected=[f"key{i}" for i in range(100_000)])
+    error = SimpleNamespace(instance_path=[], schema_path=["additionalProperties"], kind=kind)
+    original = errors._did_you_mean
+    errors._did_you_mean = counted  # type: ignore[assignment]
+    try:
+        problems = list(errors.problems(error, {"properties": {"key": {}}}))
+    finally:
+        errors._did_you_mean = original  # type: ignore[assignment]
+    assert len(problems) == 100_000
+    assert calls == MAX_SUGGESTED
