@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,11 @@ from mlmeta.findings import Problem
 
 MAX_ALIAS_EXPANSIONS = 10_000
 TAG = "tag:yaml.org,2002:"
+# what messages may print of a file's own text (CI logs are public): YAML's spellings of infinity and
+# NaN, a standard tag's name, a quoted piece of a parser message that names YAML syntax (`'<block end>'`)
+_INFINITY = re.compile(r"[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)")
+_KNOWN_TAG = re.compile(r"tag:yaml\.org,2002:[a-z]{1,16}(?:/[a-z]{1,16}){0,2}")
+_QUOTED = re.compile(r"'(?!<)[^'\n]{2,}'|\"[^\"\n]{2,}\"")
 Located = tuple[Problem, tuple[int, int]]
 
 
@@ -116,12 +123,14 @@ class Builder:
         if tag == TAG + "float":
             number = _float(text)
             if not math.isfinite(number):
-                message = f"{text} is not a finite number; JSON cannot hold it"
+                shown = text if _INFINITY.fullmatch(text) else "a number"  # `1e999`'s digits may be anything
+                message = f"{shown} is not a finite number; JSON cannot hold it"
                 self.problems.append((Problem(pointer, "parse", message), _place(node)))
             return number
         if tag == TAG + "timestamp":
             return text  # JSON has no dates: keep what was written, a format check reads it
-        self.problems.append((Problem(pointer, "parse", f"tag {tag} is not allowed here"), _place(node)))
+        shown = tag if _KNOWN_TAG.fullmatch(tag) else f"of {len(tag)} characters"  # a local tag may be any text
+        self.problems.append((Problem(pointer, "parse", f"tag {shown} is not allowed here"), _place(node)))
         return text
 
 
@@ -151,14 +160,17 @@ def parse_text(
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        node = YAML(typ="rt").compose(io.StringIO(text))
+        with warnings.catch_warnings():  # ruamel warns of a reused anchor by its name, on stderr
+            warnings.simplefilter("ignore")
+            node = YAML(typ="rt").compose(io.StringIO(text))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(part for part in (error.context, error.problem) if part)
+        message = _unquoted(" ".join(part for part in (error.context, error.problem) if part))
         return Document(path, MISSING, Fixed(*where), [(Problem("", "parse", f"not valid YAML: {message}"), where)])
     except YAMLError as error:
-        return Document(path, MISSING, Fixed(), [(Problem("", "parse", f"not valid YAML: {error}"), (1, 1))])
+        problem = Problem("", "parse", f"not valid YAML: {_unquoted(str(error))}")
+        return Document(path, MISSING, Fixed(), [(problem, (1, 1))])
     if node is None:
         return Document(path, None, Fixed(), [], text=text)
     builder = Builder(text_scalars, keep_types_under)
@@ -168,6 +180,11 @@ def parse_text(
         problem = Problem("", "parse", f"more than {MAX_ALIAS_EXPANSIONS} nodes expanded through aliases")
         return Document(path, MISSING, Fixed(), [(problem, (1, 1))])
     return Document(path, value, builder.positions, builder.problems, text=text)
+
+
+def _unquoted(message: str) -> str:
+    """A parser message without the file's text it quotes (an alias or anchor name, a scalar)."""
+    return _QUOTED.sub(lambda quoted: f"<{len(quoted.group()) - 2} characters>", message)
 
 
 def read(path: Path, display: str, raw: bytes | None = None, **options: Any) -> Iterator[Document]:
