@@ -20,6 +20,7 @@ from mlmeta.config import Config
 from mlmeta.documents import Document, read
 from mlmeta.findings import Finding, Problem
 from mlmeta.rules import RULES, Check, Run, Where, checks_for
+from mlmeta.rules.phi.settings import KINDS as PHI_KINDS  # the kinds with result parts
 from mlmeta.schemas import (
     FORMAT_BY_SUFFIX,
     KINDS,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from mlmeta.fixes import Edit
 
 PEEK_BYTES = 4096
+PHI_MODULE = "mlmeta.rules.phi"
 
 
 # Options, Engine and the other types a check meets at start-up are plain classes or named
@@ -142,6 +144,9 @@ class Engine:
             return
         if declared_early is not None and kind is None:
             kind = declared_early.kind
+        if self._phi_only() and not self._claimed(shown) and kind not in PHI_KINDS:
+            self.skipped.append((shown, "not a result file"))  # `--select phi` reads result files only
+            return
         options = KINDS[kind].reader_options() if kind else {}
         if raw is not None and chosen is not None:  # the whole file: the reader need not read it again
             options["raw"] = raw
@@ -193,10 +198,15 @@ class Engine:
         return redact(found)
 
     def _any_kind_rules(self) -> bool:
+        """A selected rule reads files of any kind, routed or not (no-PHI reads unrouted files only when claimed)."""
         selected = self.options.select
         return selected is not None and any(
-            rule in RULES and RULES[rule].kinds is None for rule in selected
+            rule in RULES and RULES[rule].kinds is None and RULES[rule].module != PHI_MODULE for rule in selected
         )
+
+    def _phi_only(self) -> bool:
+        selected = self.options.select
+        return bool(selected) and all(rule in RULES and RULES[rule].module == PHI_MODULE for rule in selected or ())
 
     def _plan(self, route: Route | None) -> _Plan:
         """What every document of a file meets, looked up once per file (a JSONL file has a document per row)."""
@@ -310,7 +320,7 @@ def _ref_pointer(document: Document) -> str:
 def _route_or_error(ref: str) -> Route | None:
     route = parse_schema_ref(ref)
     if route is None and "mlmeta" in ref:
-        raise RouteError(f"$schema {ref!r} names no bundled mlmeta schema")
+        raise RouteError("$schema names no bundled mlmeta schema")  # its text is the file's: never printed
     return route
 
 

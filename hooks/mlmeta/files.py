@@ -107,8 +107,15 @@ def route_folders(kind: str, config: Config) -> list[str] | None:
 
 
 def routed(config: Config) -> list[str]:
-    """Every repository file a route claims (config or built-in), minus the excluded ones."""
-    return [name for name, _ in routes(config)]
+    """Every repository file a route claims (config or built-in) or `[tool.mlmeta.phi] paths` names, minus the
+    excluded ones: a folder put under the no-PHI rule is checked in CI too, not only by the hook."""
+    names = [name for name, _ in routes(config)]
+    if not config.option("phi", "paths"):
+        return names
+    from mlmeta.rules.phi import claimed
+
+    more = {name for name in repository_files(config.root) if claimed(name, config) and not excluded(name, config)}
+    return sorted(more.union(names))
 
 
 def routes(config: Config, kind: str | None = None) -> list[tuple[str, Route]]:
@@ -141,8 +148,17 @@ def expand(paths: list[str], config: Config) -> Iterator[Path]:
         else:
             for name in sorted(p for p in path.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.parts)):
                 shown = relative(name, config.root) or name.as_posix()
-                if configured_route(shown, config) is not None and not excluded(shown, config):
+                claimed = configured_route(shown, config) is not None or _phi_claimed(shown, config)
+                if claimed and not excluded(shown, config):
                     yield name
+
+
+def _phi_claimed(relative: str, config: Config) -> bool:
+    if not config.option("phi", "paths"):
+        return False
+    from mlmeta.rules.phi import claimed
+
+    return claimed(relative, config)
 
 
 def relative(path: Path, root: Path) -> str | None:

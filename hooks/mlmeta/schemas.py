@@ -43,7 +43,7 @@ KINDS: dict[str, Kind] = {
         Kind("dataset", "json", ("dataset_metadata/**/*.json",)),
         Kind("results", "json", ("model_scores/**/*.json",)),
         Kind("manifest", "jsonl", ("models.jsonl",)),
-        Kind("measurements", "json"),
+        Kind("measurements", "json", ("benchmark-results*.json", "measurements*.json")),
         Kind("kitfile", "yaml", ("Kitfile", "kitfile", ".kitfile"), True, frozenset({"parameters"})),
         Kind("modelkit-manifest", "json"),
     )

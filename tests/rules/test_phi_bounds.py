@@ -140,3 +140,64 @@ def test_a_million_unknown_keys_get_a_bounded_number_of_suggestions() -> None:
         errors._did_you_mean = original  # type: ignore[assignment]
     assert len(problems) == 100_000
     assert calls == MAX_SUGGESTED
+
+
+# -- scope: result files only, and every one of them -------------------------------------------------
+
+
+def test_the_hook_reads_result_files_only(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / ".vscode").mkdir()
+    (repo / ".vscode" / "settings.json").write_text('{\n  // written by mlmeta init\n  "a": 1,\n}\n', "utf-8")
+    (repo / "tokenizer.json").write_text("", encoding="utf-8")
+    (repo / "dataset_metadata").mkdir()
+    (repo / "dataset_metadata" / "d.json").write_text("{not json", encoding="utf-8")
+    names = [".vscode/settings.json", "tokenizer.json", "dataset_metadata/d.json"]
+    assert main(["check", "--select", "phi", *names]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_measurement_files_are_routed_to_the_hook(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record = {"repo_id": "o/m", "benchmark": {"dataset": "d", "micro_f1": 0.5}, "debug": "SSN 219-55-0163"}
+    (repo / "sub").mkdir()
+    for name in ("benchmark-results-2024.json", "sub/measurements.json"):
+        (repo / name).write_text(json.dumps({"results": [record]}), encoding="utf-8")
+    assert main(["check", "--select", "phi", "benchmark-results-2024.json", "sub/measurements.json"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("phi-ssn") == 2 and "0163" not in out
+
+
+def test_check_discovers_the_phi_paths(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "pyproject.toml").write_text('[tool.mlmeta.phi]\npaths = ["evals/**/*.json"]\n', encoding="utf-8")
+    (repo / "evals" / "run1").mkdir(parents=True)
+    (repo / "evals" / "run1" / "scores.json").write_text('{"reviewer": "dr.who@example.org"}', encoding="utf-8")
+    assert main(["check"]) == 1
+    assert "evals/run1/scores.json:1:14: error - phi-email" in capsys.readouterr().out
+    assert main(["check", "evals"]) == 1
+    assert "phi-email" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("select", [["--select", "phi"], []])
+def test_a_schema_value_is_never_printed(select: list[str], repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "notes.json").write_text('{"$schema": "mlmeta-219-55-0163-grace@example.org"}', encoding="utf-8")
+    main(["check", *select, "notes.json"])
+    out = capsys.readouterr()
+    assert "0163" not in out.out + out.err and "grace" not in out.out + out.err
+
+
+def test_yaml_messages_and_warnings_print_none_of_the_file(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "model_scores").mkdir()
+    (repo / "model_scores" / "a.yaml").write_text(
+        "model_name: &Okafor1961 m\nlast_updated: &Okafor1961 x\nsource: !grace@example.org 1\n"
+        "acc: 2190550163.0e+999\nresults: *Okafor1962\n",
+        encoding="utf-8",
+    )
+    (repo / "model_scores" / "b.yaml").write_text(
+        "model_name: &Okafor1961 m\nlast_updated: &Okafor1961 x\nsource: !grace@example.org 1\n"
+        "acc: !!float 2190550163.0e+999\n",
+        encoding="utf-8",
+    )
+    for fmt in ("text", "json", "sarif", "github"):
+        main(["check", "--format", fmt, "model_scores/a.yaml", "model_scores/b.yaml"])
+        out = capsys.readouterr()
+        assert "Okafor" not in out.out + out.err and "grace" not in out.out + out.err
+        assert "2190550163" not in out.out + out.err
