@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from mlmeta.documents import join
@@ -43,6 +43,31 @@ LM_EVAL_RECORD = frozenset(
         "tokenizer_bos_token", "eot_token_id", "max_length",
     }
 )  # fmt: skip
+# configuration the evaluation tools write beside their scores, wherever it stands (outside raw material):
+# lm-evaluation-harness (0.3's run config, 0.4's task configs), lighteval, HELM's run spec, OpenAI evals'
+# spec, GPT-NeoX arguments. Templates, function source and environment reports describe how prompts
+# were built and where the run ran, not a person: only identifiers that prove themselves are looked for.
+CONFIG_KEYS = frozenset(
+    {
+        "configs", "config", "pretty_env_info", "chat_template", "task_hashes", "system_instruction",
+        "model_args", "generation_kwargs", "gen_kwargs", "doc_to_text", "doc_to_target", "doc_to_choice",
+        "doc_to_decontamination_query", "process_results", "process_docs", "metric_list", "filter_list",
+        "fewshot_config", "description_dict", "config_general", "config_tasks", "summary_general", "hashes",
+        "hash_examples", "hash_full_prompts", "hash_input_tokens", "hash_cont_tokens", "lighteval_sha",
+        "generation_parameters", "model_config", "run_spec", "adapter_spec", "scenario_spec", "metric_specs",
+        "data_augmenter_spec", "spec", "eval_spec", "run_config", "completion_fns", "neox_args", "save_iters",
+        "prompt_jinja", "prompt_template", "jinja", "env", "environment", "env_info", "hyperparameters",
+        "training_args",
+    }
+)  # fmt: skip
+# the rules still looked for in configuration: identifiers whose shape or checksum alone proves them
+CONFIG_RULES = frozenset({"phi-email", "phi-ssn", "phi-card"})
+# lists long by nature: confusion matrices and their labels, histograms, curves, checkpoint steps
+_AGGREGATE_ARRAY = re.compile(
+    r"(?i)(?:confusion|matrix|\bcm\b|labels?|label_names|class(?:es|_names)?|bins?|bin_edges|edges|buckets?|"
+    r"histogram|hist|counts?|thresholds?|curve|fpr|tpr|precisions?|recalls?|roc|pr_|calibration|reliability|"
+    r"percentiles?|quantiles?|iters|steps|checkpoints|batch_sizes|support|categories|vocab)"
+)
 RECORD_DESCRIPTIVE = frozenset({"repo_id", "recommended_tier", "reproducibility_hash"})
 BENCHMARK_DESCRIPTIVE = frozenset({"dataset", "suite"})
 METRIC_DESCRIPTIVE = frozenset({"object_type", "name", "unit", "description"})
@@ -165,10 +190,12 @@ class Walker:
         elif isinstance(value, dict):
             for key, item in value.items():
                 here = (pointer, key)
+                if self.configuration(here, key, item, context):
+                    continue
                 self.key(here, key, context, exempt, item)
                 self.free(here, item, key, exempt, NO_NAMES if key == "experimenters" else skip)
         elif isinstance(value, list):
-            self._long_list(pointer, value)
+            self._long_list(pointer, value, context)
             for index, item in enumerate(value):
                 self.free((pointer, index), item, context, exempt, skip)
 
@@ -182,17 +209,51 @@ class Walker:
         elif isinstance(value, dict):
             for key, item in value.items():
                 here = (pointer, key)
+                if self.configuration(here, key, item, context):
+                    continue
                 self.key(here, key, context, NONE, item)
                 if key in BENCHMARK_DESCRIPTIVE | RESULTS_DESCRIPTIVE and isinstance(item, str):
                     self.descriptive(here, item, key)
                 else:
                     self.strict(here, item, key)
         elif isinstance(value, list):
-            if not self._long_list(pointer, value):
+            if _AGGREGATE_ARRAY.search(context):  # label names may be strings: descriptive, not aggregates
+                for index, item in enumerate(value):
+                    there = (pointer, index)
+                    if isinstance(item, str):
+                        self.descriptive(there, item, context)
+                    else:
+                        self.strict(there, item, context)
+            elif not self._long_list(pointer, value, context):
                 for index, item in enumerate(value):
                     self.strict((pointer, index), item, context)
             else:
                 self._texts_only(pointer, value, context)
+
+    def configuration(self, pointer: Ptr, key: str, value: Any, context: str) -> bool:
+        """A configuration key (outside raw material): its part is walked as configuration, and True."""
+        if key not in CONFIG_KEYS or _inside_raw(pointer):
+            return False
+        self.config(pointer, key, value, context)
+        return True
+
+    def config(self, pointer: Ptr, key: str, value: Any, context: str) -> None:
+        """Configuration: no structure rules, and only identifiers that prove themselves are looked for."""
+        skip = _config_skip()
+        found = scan_key(key, context) if key else NOTHING
+        if found and any(rule not in skip for rule in found):
+            self.hits.append(Hit(pointer_of(pointer), key, True, {r: n for r, n in found.items() if r not in skip}))
+        if isinstance(value, str):
+            self.string(pointer, value, key, skip)
+        elif isinstance(value, dict):
+            for inner, item in value.items():
+                self.config((pointer, inner), inner, item, key)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, str):
+                    self.string((pointer, index), item, key, skip)
+                else:
+                    self.config((pointer, index), "", item, key)
 
     def metric(self, pointer: Ptr, value: Any, context: str, nullable: bool = True) -> None:
         """A metric value: a number, or null when not measured (device values: a number)."""
@@ -272,9 +333,11 @@ class Walker:
                     self.strict(there, item, key)
 
     # -- helpers --------------------------------------------------------------------------
-    def _long_list(self, pointer: Ptr, value: list[Any]) -> bool:
+    def _long_list(self, pointer: Ptr, value: list[Any], context: str) -> bool:
+        if len(value) <= self.max_items or _AGGREGATE_ARRAY.search(context):
+            return False
         scalars = all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in value)
-        if value and scalars and len(value) > self.max_items:
+        if scalars:
             what = f"looks per-example (more than {self.max_items}); keep aggregates only"
             self.flag(pointer, f"list of {len(value)} values {what}", value)
             return True
@@ -294,6 +357,22 @@ class Walker:
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 self._texts_only((pointer, index), item, context)
+
+
+def _inside_raw(pointer: Ptr) -> bool:
+    """A key above this place names raw material (`samples`, `doc`): nothing below it is configuration."""
+    while not isinstance(pointer, str):
+        pointer, token = pointer
+        if isinstance(token, str) and raw_material(token):
+            return True
+    return False
+
+
+@cache
+def _config_skip() -> frozenset[str]:
+    from mlmeta.rules.phi.detectors import LABELS
+
+    return frozenset(LABELS) - CONFIG_RULES
 
 
 def _carries(value: Any) -> bool:
@@ -320,6 +399,9 @@ def _results(value: Any, w: Walker) -> None:
     for key, item in value.items():
         here = ("", key)
         if lm_eval and key in LM_EVAL_RECORD:
+            w.config(here, key, item, "")
+            continue
+        if w.configuration(here, key, item, ""):
             continue
         w.key(here, key, "", NONE, item)
         if key == "results" or (lm_eval and key == "groups"):
@@ -413,6 +495,15 @@ def _model(value: Any, w: Walker) -> None:
 
 
 def _configured(value: Any, w: Walker) -> None:
+    if isinstance(value, dict) and "results" in value and ("versions" in value or "configs" in value):
+        for key, item in value.items():  # lm-evaluation-harness' results JSON: its run record is configuration
+            here = ("", key)
+            if key in LM_EVAL_RECORD:
+                w.config(here, key, item, "")
+            else:
+                w.key(here, key, "", NONE, item)
+                w.free(here, item, key)
+        return
     w.free("", value, "")
 
 
