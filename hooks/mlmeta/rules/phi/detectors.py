@@ -629,7 +629,7 @@ _licenses = _numbered(
 
 # -- people -----------------------------------------------------------------------------
 
-_CAPITALISED = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
+_CAPITALISED = r"[A-Z][a-z]{0,3}[A-Z]?[a-z]+(?:[-'][A-Z][a-z]+)?"  # Smith, McDonald, OBrien, Lopez-Garcia
 _NAME = re.compile(r"\b" + _TITLE + rf"\s{{1,3}}(?P<first>{_CAPITALISED})(?:\s{{1,3}}(?P<last>{_CAPITALISED}))?")
 # the forms a clinical form writes a name in: `First Last`, `First M. Last`, `Last, First M.`, `LAST, FIRST`
 _PERSON = (
@@ -713,7 +713,7 @@ _CLINICAL = re.compile(
     r"hx|history\s+of|admitted|discharge|discharged|prescribed|denies|denied|reports|reported|symptoms?|pain|"
     r"fever|mg|daily|bid|tid|prn|treated|surgery|medication|allergic|allergies|chest|nausea|vomiting|exam|"
     r"examination|follow-up|followup|labs?|blood\s+pressure|bp|hr|ed|er|icu|dose|dosage|paciente|dolor|fiebre|"
-    r"patientin|schmerzen|douleur)\b"
+    r"patientin|patiente|schmerzen?|fieber|husten|atemnot|douleur|fi[eè]vre|toux|tos|disnea)\b"
 )
 # terse clinical shorthand: `CP r/o ACS, trop neg x2`, `s/p CABG, c/o SOB`
 _SHORTHAND = re.compile(

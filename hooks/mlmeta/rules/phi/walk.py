@@ -56,7 +56,8 @@ CONFIG_KEYS = frozenset(
         "hash_examples", "hash_full_prompts", "hash_input_tokens", "hash_cont_tokens", "lighteval_sha",
         "generation_parameters", "model_config", "run_spec", "adapter_spec", "scenario_spec", "metric_specs",
         "data_augmenter_spec", "spec", "eval_spec", "run_config", "completion_fns", "neox_args", "save_iters",
-        "prompt_jinja", "prompt_template", "jinja", "env", "environment", "env_info", "hyperparameters",
+        "prompt_jinja", "prompt_name", "prompt_id", "prompt_original_task", "fixed_answer_choice_list",
+        "prompt_template", "jinja", "env", "environment", "env_info", "hyperparameters",
         "training_args",
     }
 )  # fmt: skip
@@ -68,6 +69,7 @@ _AGGREGATE_ARRAY = re.compile(
     r"histogram|hist|counts?|thresholds?|curve|fpr|tpr|precisions?|recalls?|roc|pr_|calibration|reliability|"
     r"percentiles?|quantiles?|iters|steps|checkpoints|batch_sizes|support|categories|vocab)"
 )
+TASK_DESCRIPTIVE = frozenset({"alias", "name"})
 RECORD_DESCRIPTIVE = frozenset({"repo_id", "recommended_tier", "reproducibility_hash"})
 BENCHMARK_DESCRIPTIVE = frozenset({"dataset", "suite"})
 METRIC_DESCRIPTIVE = frozenset({"object_type", "name", "unit", "description"})
@@ -78,6 +80,8 @@ PROCESS_FIELDS = frozenset(
     {"input_data", "output_path", "output_parameters", "notes", "input_location", "output_location", "outputs"}
 )
 NO_NAMES = frozenset({"phi-name"})
+# a note about the run is descriptive text: a clinical note there is free text to the detectors
+NOTES = frozenset({"notes", "note", "comment", "comments", "description"})
 NONE: frozenset[str] = frozenset()
 MANIFEST_SCOPE = ("benchmark", *sorted(DEVICE_MAPS))  # what a manifest row holds in scope
 
@@ -165,7 +169,9 @@ class Walker:
         found = scan_key(key, context)
         if found:
             self.hits.append(Hit(pointer_of(pointer), key, True, found))
-        if isinstance(value, (str, list, dict)) and raw_material(key) and key not in exempt and _carries(value):
+        described = key in NOTES and isinstance(value, str)  # its text meets the detectors (free text too)
+        raw = raw_material(key) and key not in exempt and not described
+        if raw and isinstance(value, (str, list, dict)) and _carries(value):
             what = "names raw material (prompts, texts, examples, patients); keep aggregates only"
             self.flag(pointer, f"key {show_key(key)} {what}", key, True)
             self.raw_keys.add(pointer)
@@ -259,6 +265,8 @@ class Walker:
         """A metric value: a number, or null when not measured (device values: a number)."""
         if (value is None and nullable) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
             return
+        if value == "N/A" and nullable:  # lm-evaluation-harness' stderr it did not compute
+            return
         if isinstance(value, str):
             self.string(pointer, value, context)
         else:
@@ -277,7 +285,10 @@ class Walker:
             for key, item in value.items():
                 here = (pointer, key)
                 self.key(here, key, context, NONE, item)
-                self.metrics_tree(here, item, key)
+                if key in TASK_DESCRIPTIVE and isinstance(item, str):
+                    self.descriptive(here, item, key)  # lm-evaluation-harness names each task's scores
+                else:
+                    self.metrics_tree(here, item, key)
         else:
             self.metric(pointer, value, context)
 
@@ -334,7 +345,7 @@ class Walker:
 
     # -- helpers --------------------------------------------------------------------------
     def _long_list(self, pointer: Ptr, value: list[Any], context: str) -> bool:
-        if len(value) <= self.max_items or _AGGREGATE_ARRAY.search(context):
+        if len(value) <= self.max_items or _AGGREGATE_ARRAY.search(context) or _under_aggregate(pointer):
             return False
         scalars = all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in value)
         if scalars:
@@ -361,9 +372,20 @@ class Walker:
 
 def _inside_raw(pointer: Ptr) -> bool:
     """A key above this place names raw material (`samples`, `doc`): nothing below it is configuration."""
+    if not isinstance(pointer, str):
+        pointer = pointer[0]  # the ancestors, not the key itself (`prompt_jinja` is configuration)
     while not isinstance(pointer, str):
         pointer, token = pointer
         if isinstance(token, str) and raw_material(token):
+            return True
+    return False
+
+
+def _under_aggregate(pointer: Ptr) -> bool:
+    """A key above names an aggregate array (`calibration/accuracy`, `confusion_matrix/matrix/3`)."""
+    while not isinstance(pointer, str):
+        pointer, token = pointer
+        if isinstance(token, str) and _AGGREGATE_ARRAY.search(token):
             return True
     return False
 
@@ -500,7 +522,7 @@ def _configured(value: Any, w: Walker) -> None:
             here = ("", key)
             if key in LM_EVAL_RECORD:
                 w.config(here, key, item, "")
-            else:
+            elif not w.configuration(here, key, item, ""):
                 w.key(here, key, "", NONE, item)
                 w.free(here, item, key)
         return
