@@ -253,7 +253,7 @@ class Engine:
                 if edit is None:
                     found.append(finding)
                 else:
-                    edits.append((finding, edit))
+                    edits.append((self._redacted([finding])[0], edit))  # printed as `fixed`: its pointer too
         if found:
             found = self._redacted(found)
             found.sort(key=Finding.sort_key)

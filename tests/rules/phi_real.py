@@ -694,7 +694,8 @@ def setup(root: Any) -> None:
 
 
 def run(root: Any, file: File, fmt: str, kind: bool) -> tuple[int, str]:
-    """`mlmeta check --select phi` (the hook), or with `--kind` when the file has one; exit code and all output."""
+    """`mlmeta check --select phi` (the hook), or `mlmeta check --kind KIND` (every rule) when the file has a kind;
+    exit code and all output."""
     import contextlib
     import io
     import os
@@ -704,8 +705,8 @@ def run(root: Any, file: File, fmt: str, kind: bool) -> tuple[int, str]:
     path = root / file.path
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(file.text(), encoding="utf-8")
-    forced = ["--kind", file.kind] if kind and file.kind else []
-    args = ["check", "--select", "phi", "--format", fmt, *forced, file.path]
+    forced = ["--kind", file.kind] if kind and file.kind else ["--select", "phi"]
+    args = ["check", "--format", fmt, *forced, file.path]
     out, err = io.StringIO(), io.StringIO()
     here = os.getcwd()
     os.chdir(root)
@@ -719,8 +720,8 @@ def run(root: Any, file: File, fmt: str, kind: bool) -> tuple[int, str]:
 
 
 def findings(output: str) -> list[tuple[str, str]]:
-    """(rule, pointer) of each finding in `--format json` output."""
-    return [(f["rule"], f["pointer"]) for f in json.loads(output or "[]")]
+    """(rule, pointer) of each no-PHI finding in `--format json` output."""
+    return [(f["rule"], f["pointer"]) for f in json.loads(output or "[]") if f["rule"].startswith("phi-")]
 
 
 def fragments(value: str) -> list[str]:

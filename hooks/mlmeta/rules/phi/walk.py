@@ -69,6 +69,7 @@ _AGGREGATE_ARRAY = re.compile(
     r"histogram|hist|counts?|thresholds?|curve|fpr|tpr|precisions?|recalls?|roc|pr_|calibration|reliability|"
     r"percentiles?|quantiles?|iters|steps|checkpoints|batch_sizes|support|categories|vocab)"
 )
+DIGESTS = frozenset({"hash", "hashes", "sha", "digest", "checksum"})
 TASK_DESCRIPTIVE = frozenset({"alias", "name"})
 RECORD_DESCRIPTIVE = frozenset({"repo_id", "recommended_tier", "reproducibility_hash"})
 BENCHMARK_DESCRIPTIVE = frozenset({"dataset", "suite"})
@@ -105,7 +106,10 @@ def scan_key(key: str, context: str) -> dict[str, int]:
 def raw_material(key: str) -> bool:
     """`prompt`, `raw_text`, `exampleOutputs`, `model_inputs`: a key naming raw material, in any case."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key)
-    return any(_RAW.match(token) for token in re.split(r"[^A-Za-z]+", spaced.lower()) if token)
+    words = [token for token in re.split(r"[^A-Za-z]+", spaced.lower()) if token]
+    if words and words[-1] in DIGESTS:  # `prompt_hash`, `doc_sha`: a digest of raw material is not the material
+        return False
+    return any(_RAW.match(token) for token in words)
 
 
 def _type(value: Any) -> str:
@@ -265,7 +269,7 @@ class Walker:
         """A metric value: a number, or null when not measured (device values: a number)."""
         if (value is None and nullable) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
             return
-        if value == "N/A" and nullable:  # lm-evaluation-harness' stderr it did not compute
+        if value in ("N/A", " ") and nullable:  # lm-evaluation-harness: a stderr not computed, a blank column
             return
         if isinstance(value, str):
             self.string(pointer, value, context)
