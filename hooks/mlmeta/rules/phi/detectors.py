@@ -157,7 +157,7 @@ _PERSON_SEGMENT = re.compile(
     r"(?i)\A(?:patients?|persons?|people|users?|members?|profiles?|subjects?|mrn|charts?|records?|encounters?|"
     r"admissions?|visits?|~.+)\Z"
 )
-_RECORD_ID = re.compile(r"\A(?=(?:[A-Za-z-]*\d){4})[A-Za-z0-9-]{4,40}\Z")
+_RECORD_ID = re.compile(r"\A(?=(?:[A-Za-z-]*\d){5})[A-Za-z0-9-]{5,40}\Z")  # five digits: no year
 
 
 def _names_a_person(path: str, query: str) -> bool:
@@ -539,7 +539,7 @@ def _real_date(match: re.Match[str]) -> bool:
     year = int(text_year) if len(text_year) == 4 else 1900 + int(text_year)
     month = _MONTHS.get(parts["mon"][:3].lower(), 0) if parts.get("mon") else int(parts["m"])
     day = int(parts["d"])
-    if not 1850 <= year <= 2100:
+    if not 1850 <= year <= 2210:  # MIMIC shifts its dates into the 22nd century
         return False
     for m, d in ((month, day), (day, month)):  # day and month are read either way round
         try:
@@ -611,7 +611,7 @@ def _numbered(context: str, keys: frozenset[str]) -> Callable[[str, str], Iterat
 
 _mrns = _numbered(
     r"MRN|MR\s?#|MR\s+(?:no|number)|medical\s+record(?:\s+number)?|med\s+rec|chart|unit\s+(?:no|number)|"
-    r"hospital\s+(?:no|number)|patient\s+(?:id|no|number)|pt\s+id|encounter(?:\s+id)?|hadm_id|subject_id|"
+    r"hospital\s+(?:no|number)|patient[\s_-]?(?:id|no|number)|pt[\s_-]?id|encounter(?:\s+id)?|hadm_id|subject_id|"
     r"accession(?:\s+(?:no|number))?|historia\s+cl[ií]nica|NHC|patienten-?id|fallnummer|病历号|カルテ番号",
     frozenset({"mrn", "chart", "medical record", "unit no", "patient id", "patientid", "pid", "hadm id", "subject id",
                "encounter id", "stay id", "accession", "record id"}),
@@ -629,7 +629,7 @@ _licenses = _numbered(
 
 # -- people -----------------------------------------------------------------------------
 
-_CAPITALISED = r"[A-Z][a-z]{0,3}[A-Z]?[a-z]+(?:[-'][A-Z][a-z]+)?"  # Smith, McDonald, OBrien, Lopez-Garcia
+_CAPITALISED = r"[A-Z]'?[a-z]{0,3}[A-Z]?[a-z]+(?:[-'][A-Z][a-z]+)?"  # Smith, McDonald, O'Brien, Lopez-Garcia
 _NAME = re.compile(r"\b" + _TITLE + rf"\s{{1,3}}(?P<first>{_CAPITALISED})(?:\s{{1,3}}(?P<last>{_CAPITALISED}))?")
 # the forms a clinical form writes a name in: `First Last`, `First M. Last`, `Last, First M.`, `LAST, FIRST`
 _PERSON = (
@@ -715,6 +715,7 @@ _CLINICAL = re.compile(
     r"examination|follow-up|followup|labs?|blood\s+pressure|bp|hr|ed|er|icu|dose|dosage|paciente|dolor|fiebre|"
     r"patientin|patiente|schmerzen?|fieber|husten|atemnot|douleur|fi[eè]vre|toux|tos|disnea)\b"
 )
+_SUBJECT = re.compile(r"(?i)\b(?:patient|pt|paciente|patientin|patiente)\b")
 # terse clinical shorthand: `CP r/o ACS, trop neg x2`, `s/p CABG, c/o SOB`
 _SHORTHAND = re.compile(
     r"(?<![\w/])(?:r/o|c/o|s/p|h/o|w/o?|f/u|y/o|neg|pos|x[2-9]|q\d{1,2}h|prn|bid|tid|qid|qhs|npo|nkda|afebrile|"
@@ -761,11 +762,13 @@ def _free_text(text: str, key: str = "") -> bool:
         return False
     lower = sum(1 for word in words if word.islower())
     clinical = len(_CLINICAL.findall(text))
-    if clinical >= 2 and lower >= 2:
+    sentences = len(_SENTENCE.findall(text))
+    # one sentence with one clinical word other than `patient` (a cohort description names patients too)
+    events = clinical - len(_SUBJECT.findall(text))
+    if (clinical >= 2 and lower >= 2) or (events and sentences and lower >= 2):
         return True
     if len(_PROMPT.findall(text)) >= 2:
         return True
-    sentences = len(_SENTENCE.findall(text))
     if key and _keyed(key, _NOTE_KEYS):
         return sentences >= 2 and lower >= 6  # a note about the run may be a sentence or two
     return len(words) >= 6 and lower >= 3 and (sentences > 0 or len(words) >= 12)
