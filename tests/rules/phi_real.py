@@ -511,6 +511,105 @@ def aind_model(r: random.Random, path: str, kind: str | None) -> File:
     })  # fmt: skip
 
 
+def lm_eval_group(r: random.Random, path: str, kind: str | None) -> File:
+    subjects = ["anatomy", "clinical_knowledge", "college_medicine", "medical_genetics", "professional_medicine"]
+    results = {"mmlu_medical": {"acc,none": 0.48, "acc_stderr,none": 0.011, "alias": "mmlu_medical"}}
+    results.update({f"mmlu_{s}": {"alias": f" - {s}", "acc,none": round(r.random(), 4), "acc_stderr,none": 0.03}
+                    for s in subjects})  # fmt: skip
+    file = lm_eval_04(r, path, kind)
+    file.data.update({
+        "results": results, "groups": {"mmlu_medical": results["mmlu_medical"]},
+        "group_subtasks": {"mmlu_medical": [f"mmlu_{s}" for s in subjects]},
+        "system_instruction": "You are a careful clinical assistant. Answer with the letter of the best option.",
+        "system_instruction_sha": _hex(r),
+    })  # fmt: skip
+    return file
+
+
+def lm_eval_generate(r: random.Random, path: str, kind: str | None) -> File:
+    file = lm_eval_04(r, path, kind)
+    config = {"task": "gsm8k", "dataset_path": "gsm8k", "dataset_name": "main", "output_type": "generate_until",
+              "doc_to_text": "Question: {{question}}\nAnswer:", "doc_to_target": "{{answer.split('####')[-1].strip()}}",
+              "generation_kwargs": {"until": ["Question:", "</s>", "<|im_end|>"], "do_sample": False,
+                                    "temperature": 0.0},
+              "filter_list": [{"name": "strict-match", "filter": [
+                  {"function": "regex", "regex_pattern": "#### (\\-?[0-9\\.\\,]+)"}, {"function": "take_first"}]},
+                  {"name": "flexible-extract", "filter": [{"function": "regex", "group_select": -1,
+                   "regex_pattern": "(-?[$0-9.,]{2,})|(-?[0-9]+)"}, {"function": "take_first"}]}],
+              "metadata": {"version": 3.0}}  # fmt: skip
+    file.data.update({
+        "results": {"gsm8k": {"alias": "gsm8k", "exact_match,strict-match": 0.31, "exact_match_stderr,strict-match":
+                              0.0127, "exact_match,flexible-extract": 0.34,
+                              "exact_match_stderr,flexible-extract": 0.013}},
+        "configs": {"gsm8k": config}, "versions": {"gsm8k": 3.0}, "n-shot": {"gsm8k": 5},
+    })  # fmt: skip
+    return file
+
+
+def lm_eval_legacy(r: random.Random, path: str, kind: str | None) -> File:
+    file = lm_eval_04(r, path, kind)
+    file.data["results"] = {
+        "clinical_suite": {" ": " ", "alias": "clinical_suite"},
+        "medqa_4options": {"alias": " - medqa_4options", "acc,none": 0.44, "acc_stderr,none": 0.0139},
+        "pubmedqa": {"alias": " - pubmedqa", "acc,none": 0.71, "acc_stderr,none": "N/A"},
+    }
+    file.data["groups"] = {"clinical_suite": {" ": " ", "alias": "clinical_suite"}}
+    return file
+
+
+def system_bench(r: random.Random, path: str, kind: str | None) -> File:
+    return File(path, kind, {
+        "device": "jetson-agx-orin-64gb", "tensorrt": "10.3.0.26", "cudnn": "8.9.7.29", "driver": "535.129.03",
+        "runtime": "TensorRT 10.3.0.26 / cuDNN 8.9.7.29", "repo": "git@github.com:acme-ai/clinical-evals.git",
+        "commit": _hex(r, 40), "host": "eval-runner-07", "started": "2024-05-27T12:34:56Z",
+        "latency_ms": {"p50": 4.1, "p90": 5.3, "p99": 7.9}, "throughput_tok_s": 812.4,
+        "save_iters": list(range(0, 50001, 2500)), "batch_sizes": [1, 2, 4, 8, 16, 32, 64],
+    })  # fmt: skip
+
+
+def helm_scenario(r: random.Random, path: str, kind: str | None) -> File:
+    return File(path, kind, {
+        "name": "med_qa", "description": "MedQA: multiple-choice questions from medical licensing exams.",
+        "tags": ["question_answering", "biomedical"],
+        "definition_path": "https://github.com/stanford-crfm/helm/blob/main/src/helm/benchmark/scenarios/"
+                           "med_qa_scenario.py",
+    })  # fmt: skip
+
+
+def helm_groups(r: random.Random, path: str, kind: str | None) -> File:
+    header = [{"value": "Model", "markdown": False, "metadata": {}},
+              {"value": "EM", "description": "MedQA exact match", "lower_is_better": False,
+               "metadata": {"metric": "EM", "run_group": "MedQA"}}]  # fmt: skip
+    rows = [[{"value": "acme-ai/clinical-7b", "description": "", "markdown": False},
+             {"value": 0.52, "description": "min=0.52, mean=0.52, max=0.52, sum=0.52 (1)", "style": {},
+              "markdown": False, "run_spec_names": ["med_qa:model=acme-ai_clinical-7b"]}]]  # fmt: skip
+    return File(path, kind, [{"title": "MedQA", "header": header, "rows": rows, "links": [], "name": "med_qa"}])
+
+
+def openai_report(r: random.Random, path: str, kind: str | None) -> File:
+    return File(path, kind, {"final_report": {"accuracy": 0.71, "boostrap_std": 0.02, "f1_score": 0.69,
+                             "per_class": {"yes": 0.8, "no": 0.7, "maybe": 0.4}}, "run_id": "240521123456ABCDEF"})
+
+
+def keyed_measurements(r: random.Random, path: str, kind: str | None) -> File:
+    return File(path, kind, {
+        "OpenMed/OpenMed-PII-Fixture-Tiny-65M": {"latency_ms": {"m2_air": 7.0, "pixel_8": 11.2},
+                                                 "benchmark": {"dataset": "openmed-golden-pii", "micro_f1": 0.97}},
+        "OpenMed/OpenMed-NER-Tiny-33M": {"latency_ms": {"m2_air": 5.1}, "benchmark": {"dataset": "i2b2-2014-deid",
+                                                                                      "micro_f1": 0.91}},
+    })  # fmt: skip
+
+
+def cohort(r: random.Random, path: str, kind: str | None) -> File:
+    return File(path, kind, {
+        "dataset": "MIMIC-IV v2.2 ICU stays", "date_range": "2008-2019",
+        "description": "Adult ICU stays from MIMIC-IV v2.2; admissions between 2008 and 2019.",
+        "cohort": {"age_bins": ["18-44", "45-64", "65-89", "90+"], "sex": ["F", "M"], "n_stays": 73181},
+        "label_names": ["no event", "sepsis", "AKI stage 2+", "death within 28 days"],
+        "metrics": {"macro_auroc": 0.83, "per_label": {"sepsis": 0.81, "AKI stage 2+": 0.79}},
+    })  # fmt: skip
+
+
 # (builder, path, kind): the aggregate files, each a shape a tool writes, in the places the rule reads
 AGGREGATES: list[tuple[Callable[[random.Random, str, str | None], File], str, str | None]] = [
     (lm_eval_04, "evals/lm-eval/acme-ai__clinical-7b/results_2024-05-27T12-34-56.json", None),
@@ -531,6 +630,18 @@ AGGREGATES: list[tuple[Callable[[random.Random, str, str | None], File], str, st
     (measurements, "runs/measurements-edge.json", "measurements"),
     (manifest, "models.jsonl", "manifest"),
     (aind_model, "model_metadata/clinical-ner.json", "model"),
+    (lm_eval_group, "evals/lm-eval/group/results_2024-06-01T08-00-00.json", None),
+    (lm_eval_group, "model_scores/mmlu-medical.json", "results"),
+    (lm_eval_generate, "evals/lm-eval/gsm8k/results_2024-06-02T09-00-00.json", None),
+    (lm_eval_legacy, "evals/lm-eval/legacy/results_2024-03-03T10-00-00.json", None),
+    (lm_eval_legacy, "model_scores/legacy.json", "results"),
+    (system_bench, "evals/system/orin.json", None),
+    (helm_scenario, "evals/helm/med_qa/scenario.json", None),
+    (helm_groups, "evals/helm/groups/med_qa.json", None),
+    (openai_report, "evals/openai/final_report.json", None),
+    (keyed_measurements, "measurements-by-repo.json", "measurements"),
+    (cohort, "evals/clinical/cohort.yaml", None),
+    (ner_benchmark, "evals/ner/i2b2-deid.yaml", None),
 ]
 
 
