@@ -184,12 +184,13 @@ def _urls(text: str, key: str) -> Iterator[Span]:
         raw = match.group().rstrip(".,;)")
         try:
             parts = urlsplit(raw if "://" in raw else "http://" + raw)
-            username = parts.username
+            # a user in the URL names a person, but for `ssh://git@host/`, a remote
+            user = parts.username is not None and (parts.username != "git" or parts.password is not None)
         except ValueError:
             continue
         fragment_path, _, fragment_query = parts.fragment.partition("?")  # `#/records?patientId=...`
         if (
-            username
+            user
             or _names_a_person(parts.path, parts.query)
             or _names_a_person(fragment_path, fragment_query)
         ):
@@ -217,6 +218,7 @@ def _emails(text: str, key: str) -> Iterator[Span]:
             or any(not label or label[0] == "-" or label[-1] == "-" for label in labels)
             or labels[-1].lower() in _FILE_SUFFIXES
             or text.startswith(":", match.end())  # `git@github.com:org/repo.git`, an SSH remote
+            or text.endswith("://", 0, match.start())  # a URL's user (`ssh://git@host/`): the URL detector's
         ):
             continue
         yield match.span()
@@ -228,6 +230,10 @@ _IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?
 _VERSION_CONTEXT = re.compile(
     r"(?i)(?:version|ver\.?|v|release|build|driver|cuda|cudnn|tensorrt|trt|nccl|onnx(?:runtime)?|torch|rocm|"
     r"openvino|mkl|python|firmware|[a-z][\w.-]*[=_/-]|[a-z]+\s+lib\w*)\s*[:=]?\s*\Z"
+)
+# or before these: `10.3.0.26 TensorRT`, `8.9.7.29 (cuDNN)`
+_VERSION_AFTER = re.compile(
+    r"(?i)\s{0,2}[(\[]?\s{0,2}(?:tensorrt|trt|cudnn|cuda|nccl|driver|rocm|openvino|onnx\w*|torch|build|release|version)\b"
 )
 _VERSION_KEYS = frozenset({"version", "versions", "ver", "release", "build", "driver", "cuda", "cudnn", "tensorrt"})
 
@@ -241,7 +247,9 @@ def _ips(text: str, key: str) -> Iterator[Span]:
             candidate = match.group()
             if pattern is _IPV6 and sum(1 for group in candidate.split(":") if group) < 2:
                 continue
-            version = _VERSION_CONTEXT.search(text, max(0, match.start() - 24), match.start())
+            version = _VERSION_CONTEXT.search(text, max(0, match.start() - 24), match.start()) or _VERSION_AFTER.match(
+                text, match.end()
+            )
             if pattern is _IPV4 and (versions or version):
                 continue
             try:
@@ -589,7 +597,7 @@ _ID = (
     r"(?![A-Za-z0-9])[\s:#=.-]{0,4}(?:(?i:number|num|no|nr)\.?)?[\s:#=.-]{0,4}"
     r"(?P<id>[A-Z0-9][A-Z0-9-]{3,19})(?![A-Za-z0-9])"
 )
-_ID_BEFORE = r"(?<![A-Za-z0-9-])(?P<id>[A-Z0-9][A-Z0-9-]{3,19})[\s,]{0,3}[(\[]\s{0,2}(?:"
+_ID_BEFORE = r"(?<![A-Za-z0-9-])(?P<id>[A-Z0-9][A-Z0-9-]{3,19})[\s,]{0,3}[(\[]?\s{0,2}(?:"
 
 
 def _numbered(context: str, keys: frozenset[str]) -> Callable[[str, str], Iterator[Span]]:
