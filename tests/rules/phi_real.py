@@ -232,6 +232,9 @@ FAMILIES: dict[str, Family] = {
     "npi-after": Family("phi-npi", npi_after),
     "record-url": Family("phi-url", record_url),
     "mrn-key": Family("phi-mrn", lambda r: _digits(r, 8), on_key=True),  # under `recall_by_mrn`
+    "name-plain-key": Family("phi-name", lambda r: f"{r.choice(FIRST)} {r.choice(LAST)}", on_key=True),
+    "age-number": Family("phi-age", lambda r: str(r.randint(90, 109))),  # a number, not a string
+    "mrn-number": Family("phi-mrn", lambda r: r.choice("123456789") + _digits(r, 7)),  # a number too
     "text-cjk": Family("phi-free-text", text_cjk),
     "text-script": Family("phi-free-text", text_script),
     "text-latin": Family("phi-free-text", text_latin),
@@ -763,6 +766,25 @@ def _in_manifest(value: str, r: random.Random, key: bool) -> tuple[File, str]:
     return file, "/benchmark/dataset"
 
 
+def _name_plain_key(value: str, r: random.Random) -> tuple[File, str]:
+    file = clinical_strata(r, "evals/clinical/mortality.json", None)
+    parent = r.choice(["by_patient", "per_patient", "patients", "auroc_by_subject"])
+    file.data[parent] = {value: 0.82}
+    return file, f"/{parent}/{_escape(value)}"
+
+
+def _number(value: str, r: random.Random, key: str) -> tuple[File, str]:
+    """A patient's record pasted as numbers: `{"age": 93}`, `{"mrn": 63725130}`."""
+    if r.random() < 0.5:
+        file = clinical_strata(r, "evals/clinical/mortality.json", None)
+        file.data["worst_case"] = {key: int(value), "auroc": 0.41}
+        return file, f"/worst_case/{key}"
+    file = measurements(r, "benchmark-results.json", "measurements")
+    data = copy.deepcopy(file.data)
+    data["results"][0][key] = int(value)
+    return File(file.path, "measurements", data), f"/results/0/{key}"
+
+
 def _mrn_key(value: str, r: random.Random) -> tuple[File, str]:
     file = clinical_strata(r, "evals/clinical/mortality.json", None)
     parent = r.choice(["recall_by_mrn", "per_mrn", "scores_by_patient_id"])
@@ -783,6 +805,11 @@ def planted(family: str, count: int, seed: int = 2025) -> list[Planted]:
         value = spec.make(r)
         if family == "mrn-key":
             file, pointer = _mrn_key(value, r)
+        elif family == "name-plain-key":
+            file, pointer = _name_plain_key(value, r)
+        elif family in ("age-number", "mrn-number"):
+            file, pointer = _number(value, r, r.choice(["age", "patient_age"] if family == "age-number" else
+                                                        ["mrn", "patient_id", "subject_id"]))
         elif spec.on_key:
             file, pointer = KEY_PLACES[i % len(KEY_PLACES)](value, r, True)
         else:

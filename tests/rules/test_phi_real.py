@@ -88,7 +88,7 @@ def _holds(row: object, parts: list[str], value: str) -> bool:
     """The value is at the pointer, or is the key the pointer ends in."""
     if not _reaches(row, parts):
         return False
-    return _get(row, parts) == value or (parts[-1] == value and isinstance(_get(row, parts[:-1]), dict))
+    return str(_get(row, parts)) == value or (parts[-1] == value and isinstance(_get(row, parts[:-1]), dict))
 
 
 def _get(value: object, parts: list[str]) -> object:

@@ -31,7 +31,6 @@ from functools import lru_cache
 from mlmeta.rules.phi.prefilter import NOTHING as _NOTHING
 from mlmeta.rules.phi.prefilter import SCRIPTS as _SCRIPTS
 from mlmeta.rules.phi.prefilter import TITLE as _TITLE
-from mlmeta.rules.phi.prefilter import passes as _passes
 
 Span = tuple[int, int]
 
@@ -71,9 +70,10 @@ MAX_SCANNED = 65_536
 def scan(text: str, context: str = "", skip: frozenset[str] = frozenset()) -> dict[str, int]:
     """Rule id -> how many identifiers of that type the string holds (rules in `skip` are not looked for).
 
+    Callers ask only for strings `prefilter.passes` lets through (or that stand under a key naming people).
     The result is shared between calls: read it, never change it.
     """
-    if len(text) < 2 or not _passes(text):
+    if len(text) < 2:
         return _NOTHING
     if len(text) > _CACHED:
         return _scan(text, context, skip)
@@ -661,6 +661,11 @@ _FILE_NAME = re.compile(
     r"(?<![A-Za-z0-9])(?P<first>[a-z]{2,20})[_-](?P<last>[a-z]{2,20})[_-](?:\d{4}-?\d{2}-?\d{2})"
     r"(?:[_-][a-z0-9]{1,12})?\.(?:txt|pdf|json|xml|csv|docx?|rtf|hl7|dcm|html?|md)\b"
 )
+# keys whose values (or, for a parent, whose keys) are people
+_PERSON_KEYS = frozenset(
+    {"patient", "patients", "person", "persons", "people", "subject", "subjects", "participant", "participants"}
+    | {"patient name", "full name", "first name", "last name", "surname", "given name", "family name", "by patient"}
+)
 # capitalised words that follow "Patient" (or stand in a label's place) in dataset, task and metric names
 _NOT_NAMES = frozenset(
     """
@@ -702,7 +707,11 @@ def _names(text: str, key: str) -> Iterator[Span]:
         for match in _LABELLED.finditer(text):
             if _person(match) and not _THING.search(text, max(0, match.start() - 16), match.start()):
                 yield match.span()
-    if "," in text:
+    if key and _keyed(key, _PERSON_KEYS):
+        whole = _WHOLE_NAME.match(text)  # `Priya Raghunathan` under `by_patient` or `patient_name`
+        if whole is not None and _person(whole):
+            yield whole.span()
+    elif "," in text:
         whole = _WHOLE_NAME.match(text)
         if whole is not None and (whole.group("first2") or whole.group("first3")) and _person(whole):
             yield whole.span()

@@ -70,6 +70,15 @@ _AGGREGATE_ARRAY = re.compile(
     r"percentiles?|quantiles?|iters|steps|checkpoints|batch_sizes|support|categories|vocab)"
 )
 DIGESTS = frozenset({"hash", "hashes", "sha", "digest", "checksum"})
+_PEOPLE_KEY = re.compile(
+    r"(?i)patient|person|people|subject|participant|surname|(?:first|last|full|given|family)_?name"
+)
+# keys under which a whole number may be an identifier: its digits meet the detectors, with the key as context
+_IDENTIFIER_KEY = re.compile(
+    r"(?i)(?:^|[^a-z])(?:age|mrn|ssn|npi|dob|zip|phone|fax|account|acct|member|policy|subscriber|medicaid|"
+    r"medicare|beneficiary|license|licence|chart|patient_?id|pid|subject_?id|hadm_?id|stay_?id|encounter_?id|"
+    r"record_?id|nhs|sin|aadhaar|cpf)(?:$|[^a-z])"
+)
 TASK_DESCRIPTIVE = frozenset({"alias", "name"})
 RECORD_DESCRIPTIVE = frozenset({"repo_id", "recommended_tier", "reproducibility_hash"})
 BENCHMARK_DESCRIPTIVE = frozenset({"dataset", "suite"})
@@ -89,7 +98,7 @@ MANIFEST_SCOPE = ("benchmark", *sorted(DEVICE_MAPS))  # what a manifest row hold
 
 def scan(text: str, context: str = "", skip: frozenset[str] = frozenset()) -> dict[str, int]:
     """`detectors.scan`, with the detectors imported only for a string the prefilter lets through."""
-    if len(text) < 2 or not passes(text):
+    if len(text) < 2 or not (passes(text) or _people_key(context)):
         return NOTHING
     from mlmeta.rules.phi.detectors import scan as detect
 
@@ -180,6 +189,11 @@ class Walker:
             self.flag(pointer, f"key {show_key(key)} {what}", key, True)
             self.raw_keys.add(pointer)
 
+    def number(self, pointer: Ptr, value: int, context: str) -> None:
+        """A whole number under an identifier's key (`age: 93`, `mrn: 63725130`) is that identifier's text."""
+        if not isinstance(value, bool) and _identifier_key(context):
+            self.string(pointer, str(value), context)
+
     def descriptive(self, pointer: Ptr, value: str, context: str, skip: frozenset[str] = frozenset()) -> None:
         self.string(pointer, value, context, skip)
         if len(value) > self.max_string and context != "$schema":
@@ -197,6 +211,8 @@ class Walker:
         """Descriptive parts: strings allowed (length-limited), keys and lists still watched."""
         if isinstance(value, str):
             self.descriptive(pointer, value, context, skip)
+        elif isinstance(value, int):
+            self.number(pointer, value, context)
         elif isinstance(value, dict):
             for key, item in value.items():
                 here = (pointer, key)
@@ -211,7 +227,9 @@ class Walker:
 
     def strict(self, pointer: Ptr, value: Any, context: str) -> None:
         """Parts that hold aggregates: no strings at all, outside the descriptive keys."""
-        if isinstance(value, str):
+        if isinstance(value, int):
+            self.number(pointer, value, context)
+        elif isinstance(value, str):
             self.string(pointer, value, context)
             if self.types:
                 what = "outside the descriptive fields (aggregates only)"
@@ -267,6 +285,8 @@ class Walker:
 
     def metric(self, pointer: Ptr, value: Any, context: str, nullable: bool = True) -> None:
         """A metric value: a number, or null when not measured (device values: a number)."""
+        if isinstance(value, int):
+            self.number(pointer, value, context)
         if (value is None and nullable) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
             return
         if value in ("N/A", " ") and nullable:  # lm-evaluation-harness: a stderr not computed, a blank column
@@ -372,6 +392,17 @@ class Walker:
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 self._texts_only((pointer, index), item, context)
+
+
+@lru_cache(maxsize=4096)
+def _people_key(key: str) -> bool:
+    """A key whose values (or, for a parent, whose keys) are people: `Priya Raghunathan` there is a name."""
+    return _PEOPLE_KEY.search(key) is not None
+
+
+@lru_cache(maxsize=4096)
+def _identifier_key(key: str) -> bool:
+    return _IDENTIFIER_KEY.search(key) is not None
 
 
 def _inside_raw(pointer: Ptr) -> bool:
