@@ -79,6 +79,14 @@ _IDENTIFIER_KEY = re.compile(
     r"medicare|beneficiary|license|licence|chart|patient_?id|pid|subject_?id|hadm_?id|stay_?id|encounter_?id|"
     r"record_?id|nhs|sin|aadhaar|cpf)(?:$|[^a-z])"
 )
+# the fields that name what a score is (its task, split, metric, model) where the tools write them:
+# strings there are labels, scanned and length-limited, not values out of place
+LABEL_FIELDS = frozenset(
+    {"dataset", "suite", "name", "alias", "split", "sub_split", "subset", "task", "task_name", "metric",
+     "metric_name", "unit", "model", "model_id", "dataset_name", "dataset_path", "hf_repo", "hf_subset", "filter",
+     "group", "title", "type", "version", "device", "description"}
+    | RESULTS_DESCRIPTIVE
+)  # fmt: skip
 TASK_DESCRIPTIVE = frozenset({"alias", "name"})
 RECORD_DESCRIPTIVE = frozenset({"repo_id", "recommended_tier", "reproducibility_hash"})
 BENCHMARK_DESCRIPTIVE = frozenset({"dataset", "suite"})
@@ -240,7 +248,7 @@ class Walker:
                 if self.configuration(here, key, item, context):
                     continue
                 self.key(here, key, context, NONE, item)
-                if key in BENCHMARK_DESCRIPTIVE | RESULTS_DESCRIPTIVE and isinstance(item, str):
+                if key in LABEL_FIELDS and isinstance(item, str):
                     self.descriptive(here, item, key)
                 else:
                     self.strict(here, item, key)
@@ -463,7 +471,7 @@ def _results(value: Any, w: Walker) -> None:
         w.key(here, key, "", NONE, item)
         if key == "results" or (lm_eval and key == "groups"):
             w.metrics_tree(here, item, key)
-        elif key in RESULTS_DESCRIPTIVE and isinstance(item, str):
+        elif key in LABEL_FIELDS and isinstance(item, str):
             w.descriptive(here, item, key)
         else:
             w.strict(here, item, key)
