@@ -607,7 +607,8 @@ def cohort(r: random.Random, path: str, kind: str | None) -> File:
     return File(path, kind, {
         "dataset": "MIMIC-IV v2.2 ICU stays", "date_range": "2008-2019",
         "description": "Adult ICU stays from MIMIC-IV v2.2; admissions between 2008 and 2019.",
-        "cohort": {"age_bins": ["18-44", "45-64", "65-89", "90+"], "sex": ["F", "M"], "n_stays": 73181},
+        "cohort": {"age_bins": ["18-44", "45-64", "65-89", "90+"], "sex": ["F", "M"], "n_stays": 73181,
+                   "age_90_plus_count": 95, "median_age": 67, "n_patients": 50920},
         "label_names": ["no event", "sepsis", "AKI stage 2+", "death within 28 days"],
         "metrics": {"macro_auroc": 0.83, "per_label": {"sepsis": 0.81, "AKI stage 2+": 0.79}},
     })  # fmt: skip

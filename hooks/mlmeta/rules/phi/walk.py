@@ -11,6 +11,9 @@ Scope by kind:
 - manifest: only a row's `benchmark`, `latency_ms` and `peak_ram_mb` (never `canonical_labels`).
 - model: `evaluations` and `training[*].train_performance` / `test_performance`.
 - any other file that `[tool.mlmeta.phi] paths` names: the whole file, strings allowed.
+
+In every scope, the configuration the evaluation tools write beside their scores (CONFIG_KEYS) is
+read as configuration, unless it stands inside raw material (a pasted `samples` record).
 """
 
 from __future__ import annotations
@@ -73,11 +76,13 @@ DIGESTS = frozenset({"hash", "hashes", "sha", "digest", "checksum"})
 _PEOPLE_KEY = re.compile(
     r"(?i)patient|person|people|subject|participant|surname|(?:first|last|full|given|family)_?name"
 )
-# keys under which a whole number may be an identifier: its digits meet the detectors, with the key as context
+# keys under which a whole number is an identifier (the whole key: `age_90_plus_count` counts people):
+# its digits meet the detectors, with the key as context
 _IDENTIFIER_KEY = re.compile(
-    r"(?i)(?:^|[^a-z])(?:age|mrn|ssn|npi|dob|zip|phone|fax|account|acct|member|policy|subscriber|medicaid|"
-    r"medicare|beneficiary|license|licence|chart|patient_?id|pid|subject_?id|hadm_?id|stay_?id|encounter_?id|"
-    r"record_?id|nhs|sin|aadhaar|cpf)(?:$|[^a-z])"
+    r"(?i)(?:patient[_ -]?|pt[_ -]?)?(?:age|age_years|mrn|ssn|npi|dob|zip|zip_?code|phone|phone_?number|fax|"
+    r"account|account_?number|acct|member_?id|policy_?number|subscriber_?id|medicaid_?id|medicare_?id|"
+    r"beneficiary_?id|licen[cs]e|licen[cs]e_?number|chart|chart_?number|patient_?id|pid|subject_?id|hadm_?id|"
+    r"stay_?id|encounter_?id|record_?id|nhs|nhs_?number|sin|aadhaar|cpf)"
 )
 # the fields that name what a score is (its task, split, metric, model) where the tools write them:
 # strings there are labels, scanned and length-limited, not values out of place
@@ -105,7 +110,8 @@ MANIFEST_SCOPE = ("benchmark", *sorted(DEVICE_MAPS))  # what a manifest row hold
 
 
 def scan(text: str, context: str = "", skip: frozenset[str] = frozenset()) -> dict[str, int]:
-    """`detectors.scan`, with the detectors imported only for a string the prefilter lets through."""
+    """`detectors.scan`, the detectors imported only for a string the prefilter lets through (or one under a
+    key naming people, where a plain `First Last` is a name)."""
     if len(text) < 2 or not (passes(text) or _people_key(context)):
         return NOTHING
     from mlmeta.rules.phi.detectors import scan as detect
@@ -410,7 +416,7 @@ def _people_key(key: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _identifier_key(key: str) -> bool:
-    return _IDENTIFIER_KEY.search(key) is not None
+    return _IDENTIFIER_KEY.fullmatch(key) is not None
 
 
 def _inside_raw(pointer: Ptr) -> bool:
