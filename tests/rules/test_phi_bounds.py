@@ -201,3 +201,25 @@ def test_yaml_messages_and_warnings_print_none_of_the_file(repo: Path, capsys: p
         out = capsys.readouterr()
         assert "Okafor" not in out.out + out.err and "grace" not in out.out + out.err
         assert "2190550163" not in out.out + out.err
+
+
+def test_an_allowlist_that_is_no_regular_file_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "model_scores").mkdir()
+    data = {"model_name": "m", "last_updated": "2024-05-01T12:00:00Z", "results": {"h": {"t": {"0": {"acc": 0.5}}}},
+            "source": "call 212-555-0187"}  # fmt: skip
+    (repo / "model_scores" / "a.json").write_text(json.dumps(data), encoding="utf-8")
+    (repo / ".mlmeta-phi-allowlist").symlink_to("/dev/zero")
+    assert main(["check", "--select", "phi", "model_scores/a.json"]) == 2
+    assert "not a regular file" in capsys.readouterr().err
+
+
+def test_an_allowlist_fifo_is_a_usage_error_not_a_hang(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    (repo / "model_scores").mkdir()
+    data = {"model_name": "m", "last_updated": "2024-05-01T12:00:00Z", "results": {"h": {"t": {"0": {"acc": 0.5}}}},
+            "source": "call 212-555-0187"}  # fmt: skip
+    (repo / "model_scores" / "a.json").write_text(json.dumps(data), encoding="utf-8")
+    os.mkfifo(repo / ".mlmeta-phi-allowlist")
+    assert main(["check", "--select", "phi", "model_scores/a.json"]) == 2
+    assert "not a regular file" in capsys.readouterr().err

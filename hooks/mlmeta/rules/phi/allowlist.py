@@ -12,6 +12,8 @@ its file is reported as `phi-allowlist-stale`. The value itself is never stored.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,6 +34,7 @@ SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # about 16 MiB and tens of milliseconds p
 SCRYPT_BOUNDS = {"n": (2**10, 2**17), "r": (1, 16), "p": (1, 4)}
 MAX_MEMORY = 128 * 2**17 * 8  # 128 MiB, what n and r at their bounds need
 FINGERPRINT_BYTES = 2
+MAX_BYTES = 16 * 2**20  # some 100,000 entries
 
 
 @dataclass(frozen=True)
@@ -89,11 +92,19 @@ class Allowlist:
 def load(file: Path) -> Allowlist:
     """The allowlist, or an empty one when the file does not exist; a malformed one is a usage error."""
     try:
-        text = file.read_text(encoding="utf-8")
+        # a regular file of bounded size: opening a FIFO, or reading a link to /dev/zero, would never end
+        if not stat.S_ISREG(os.stat(file).st_mode):
+            raise ConfigError(f"{file}: the PHI allowlist is not a regular file")
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise ConfigError(f"{file}: the PHI allowlist is larger than {MAX_BYTES // 2**20} MiB")
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         return Allowlist(file)
-    except OSError as error:
-        raise ConfigError(f"{file}: cannot read the PHI allowlist: {error.strerror or error}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise ConfigError(f"{file}: cannot read the PHI allowlist: {reason}") from error
     try:
         data = json.loads(text)
         salt = bytes.fromhex(data["salt"])
