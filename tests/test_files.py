@@ -72,7 +72,8 @@ def test_route_folders() -> None:
     config = Config(Path("."), {"/top/*.json": "dataset", "a/b*/c/*.json": "dataset", "x/y.json": "dataset@1"})
     assert route_folders("dataset", config) == ["top", "a", "x", "dataset_metadata"]
     assert route_folders("kitfile", config) is None  # `Kitfile` matches at any depth
-    assert route_folders("measurements", config) == []  # no route gives it: nothing to list
+    assert route_folders("measurements", config) is None  # `measurements*.json` matches at any depth
+    assert route_folders("modelkit-manifest", config) == []  # no route gives it: nothing to list
     assert route_folders("dataset", Config(Path("."), {"*/data/*.json": "dataset"})) is None
 
 

@@ -19,12 +19,14 @@ from mlmeta.config import Config
 from mlmeta.documents import Document, finding_at, read, rows
 from mlmeta.findings import Finding, Problem
 from mlmeta.rules import RULES, Check, Run, Where, checks_for
+from mlmeta.rules.phi.settings import KINDS as PHI_KINDS  # the kinds with result parts
 from mlmeta.schemas import FORMAT_BY_SUFFIX, Kind, Kinds, Route, RouteError, SchemaRefError, kinds
 
 if TYPE_CHECKING:
     from mlmeta.fixes import Edit
 
 PEEK_BYTES = 4096
+PHI_MODULE = "mlmeta.rules.phi"
 
 
 # Options, Engine and the other types a check meets at start-up are plain classes or named
@@ -136,6 +138,9 @@ class Engine:
             return
         if declared_early is not None and kind is None:
             kind = self.kinds[declared_early.kind]
+        if self._phi_only() and not self._claimed(shown) and _family_name(kind) not in PHI_KINDS:
+            self.skipped.append((shown, "not a result file"))  # `--select phi` reads result files only
+            return
         options = kind.reader_options() if kind else {}
         if raw is not None and chosen is not None:  # the whole file: the reader need not read it again
             options["raw"] = raw
@@ -212,10 +217,15 @@ class Engine:
         return redact(found)
 
     def _any_kind_rules(self) -> bool:
+        """A selected rule reads files of any kind, routed or not (no-PHI reads unrouted files only when claimed)."""
         selected = self.options.select
         return selected is not None and any(
-            rule in RULES and RULES[rule].kinds is None for rule in selected
+            rule in RULES and RULES[rule].kinds is None and RULES[rule].module != PHI_MODULE for rule in selected
         )
+
+    def _phi_only(self) -> bool:
+        selected = self.options.select
+        return bool(selected) and all(rule in RULES and RULES[rule].module == PHI_MODULE for rule in selected or ())
 
     def _plan(self, route: Route | None) -> _Plan:
         """What every document of a file meets, looked up once per file (a JSONL file has a document per row)."""
@@ -266,7 +276,7 @@ class Engine:
                 if edit is None:
                     found.append(finding)
                 else:
-                    edits.append((finding, edit))
+                    edits.append((self._redacted([finding])[0], edit))  # printed as `fixed`: its pointer too
         if found:
             found = self._redacted(found)
             found.sort(key=Finding.sort_key)
@@ -325,6 +335,12 @@ def _explained(problems: list[Problem]) -> list[Problem]:
 def _ref_pointer(document: Document) -> str:
     value = document.value
     return "/$schema" if document.ok and isinstance(value, dict) and "$schema" in value else ""
+
+
+def _family_name(kind: Kind | None) -> str | None:
+    """The bundled kind whose rules a file of this kind meets (its own name, or what a user kind extends)."""
+    family = kind.family if kind is not None else None
+    return family.kind if family is not None else None
 
 
 def _format(kind: Kind | None, by_suffix: str | None) -> str | None:

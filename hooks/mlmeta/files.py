@@ -126,7 +126,12 @@ def routed(config: Config) -> list[str]:
         fmt = FORMAT_BY_SUFFIX.get(os.path.splitext(name)[1].lower())
         if fmt in ("json", "yaml") and _declares(config.root / name, fmt == "yaml", name, known):
             found.append(name)
-    return found
+    if config.option("phi", "paths"):  # a folder put under the no-PHI rule is checked in CI too, not only by the hook
+        from mlmeta.rules.phi import claimed
+
+        found.extend(name for name in repository_files(config.root) if claimed(name, config) and name not in found
+                     and not excluded(name, config))
+    return sorted(set(found))
 
 
 def _declares(path: Path, yaml: bool, name: str, known: Kinds) -> bool:
@@ -185,8 +190,17 @@ def expand(paths: list[str], config: Config, force_exclude: bool = True) -> Iter
         else:
             for name in sorted(p for p in path.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.parts)):
                 shown = relative(name, config.root) or name.as_posix()
-                if configured_route(shown, config) is not None and not excluded(shown, config):
+                claimed = configured_route(shown, config) is not None or _phi_claimed(shown, config)
+                if claimed and not excluded(shown, config):
                     yield name
+
+
+def _phi_claimed(relative: str, config: Config) -> bool:
+    if not config.option("phi", "paths"):
+        return False
+    from mlmeta.rules.phi import claimed
+
+    return claimed(relative, config)
 
 
 def relative(path: Path, root: Path) -> str | None:

@@ -14,6 +14,8 @@ from mlmeta.findings import Problem
 
 MISSING = "missing required key"
 
+MAX_SUGGESTED = 100
+MAX_SUGGESTED_LENGTH = 64
 _FORMATS = {"date": "a real date (YYYY-MM-DD)", "date-time": "an RFC 3339 date-time", "uri": "a URI"}
 
 
@@ -48,6 +50,8 @@ def _nearest_word(instance: Any, options: list[Any]) -> str:
         return ""
     from mlmeta.rules.keys import nearest  # the same measure of a slip as for keys
 
+    if len(instance) > MAX_SUGGESTED_LENGTH:
+        return ""
     near = nearest(instance, {o for o in options if isinstance(o, str)})
     return f"; did you mean {near!r}?" if near else ""
 
@@ -117,8 +121,11 @@ def problems(error: Any, schema: dict[str, Any]) -> Iterator[Problem]:
     name = kind.name
     if name == "additionalProperties":
         parent = _sub_schema(schema, list(error.schema_path)[:-1])
-        for key in kind.unexpected:
-            message = f"unknown key {show_key(key)}{_did_you_mean(key, parent)}"
+        for number, key in enumerate(kind.unexpected):
+            # difflib's cost grows with the square of a key's length: long keys and keys past the first
+            # hundred get no suggestion, so a million generated keys cost no more than listing them
+            near = _did_you_mean(key, parent) if number < MAX_SUGGESTED and len(key) <= MAX_SUGGESTED_LENGTH else ""
+            message = f"unknown key {show_key(key)}{near}"
             yield Problem(join(pointer, key), "schema", message, on_key=True)
         return
     if name == "propertyNames":  # report at the key itself, by name only when that is safe to print

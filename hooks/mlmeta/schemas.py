@@ -63,7 +63,7 @@ KINDS: dict[str, Kind] = {
         Kind("dataset", "json", ("dataset_metadata/**/*.json",)),
         Kind("results", "json", ("model_scores/**/*.json",)),
         Kind("manifest", "jsonl", ("models.jsonl",), unique=("/repo_id",)),
-        Kind("measurements", "json"),
+        Kind("measurements", "json", ("benchmark-results*.json", "measurements*.json")),
         Kind("kitfile", "yaml", ("Kitfile", "kitfile", ".kitfile"), True, frozenset({"parameters"})),
         Kind("modelkit-manifest", "json"),
     )
@@ -257,7 +257,7 @@ class Kinds(Mapping[str, Kind]):
         if route is None and self.user:
             route = self._user_ref(ref.partition("#")[0].rstrip("/"), shown)
         if route is None and "mlmeta" in ref:
-            raise RouteError(f"$schema {ref!r} names no bundled mlmeta schema")
+            raise RouteError("$schema names no bundled mlmeta schema")  # its text is the file's: never printed
         return route
 
     def peek(self, head: bytes, yaml: bool, shown: str) -> Route | None:

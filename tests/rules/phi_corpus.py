@@ -147,7 +147,7 @@ def date_miss(r: random.Random) -> str:
     return r.choice(
         [
             f"{word} {r.randint(1920, 2020)}-02-{r.randint(30, 31)}",  # no such day
-            f"{word} {r.randint(13, 19)}/{r.randint(1, 28):02d}/{r.randint(1920, 2020)}",  # no such month
+            f"{word} {r.randint(13, 19)}/{r.randint(13, 28):02d}/{r.randint(1920, 2020)}",  # no such month either way
             f"released {_date(r, r.randint(1990, 2024), r.randint(1, 10), r.randint(1, 28))}",  # no context
         ]
     )

@@ -17,7 +17,7 @@ from mlmeta.engine import Engine, Options
 from mlmeta.reporters import REPORTERS
 from mlmeta.rules import RULES, select_rules
 from mlmeta.rules.phi.detectors import LABELS, scan
-from mlmeta.rules.phi.scan import redact_pointer
+from mlmeta.rules.phi.pointers import redact_pointer
 from mlmeta.schemas import Route
 
 from ..conftest import ROOT, realworld
@@ -147,9 +147,9 @@ def test_model_scope_is_evaluations_and_performance(repo: Path, capsys: pytest.C
     assert main(["check", "--select", "phi", "--kind", "model", "model.json"]) == 1
     out = capsys.readouterr().out
     assert [line.split(" ", 3)[3] for line in out.splitlines()] == [
-        "phi-name: person's name after a clinical title in a value of 19 characters"
+        "phi-name: person's name in a value of 19 characters"
         " (at /training/0/test_performance/0/value)",
-        "phi-name: person's name after a clinical title in a value of 25 characters (at /evaluations/0/notes)",
+        "phi-name: person's name in a value of 25 characters (at /evaluations/0/notes)",
     ]
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,11 @@ TAG = "tag:yaml.org,2002:"
 # the tags JSON values can come from; any other (`!custom`, `!!python/...`, `!!binary`) is refused
 SCALAR_TAGS = frozenset(TAG + name for name in ("str", "null", "bool", "int", "float", "timestamp"))
 COLLECTION_TAGS = frozenset({TAG + "map", TAG + "seq"})
+# what messages may print of a file's own text (CI logs are public): YAML's spellings of infinity and
+# NaN, a standard tag's name, a quoted piece of a parser message that names YAML syntax (`'<block end>'`)
+_INFINITY = re.compile(r"[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)")
+_KNOWN_TAG = re.compile(r"tag:yaml\.org,2002:[a-z]{1,16}(?:/[a-z]{1,16}){0,2}")
+_QUOTED = re.compile(r"'(?!<)[^'\n]{2,}'|\"[^\"\n]{2,}\"")
 Located = tuple[Problem, tuple[int, int]]
 
 
@@ -73,7 +80,7 @@ class Builder:
         if id(node) in self._open:
             raise SelfAlias
         if node.tag not in COLLECTION_TAGS:
-            self.problems.append((Problem(pointer, "parse", f"tag {node.tag} is not allowed here"), _place(node)))
+            self._refuse_tag(node, pointer)
         self._open.add(id(node))
         try:
             if kind == "MappingNode":
@@ -118,11 +125,16 @@ class Builder:
         value = self._scalar(node, pointer, as_text=True)
         return "" if value is None else str(value)
 
+    def _refuse_tag(self, node: Any, pointer: str) -> None:
+        """A tag JSON has no value for; a standard one is named, a local one (any text of the file) only measured."""
+        shown = node.tag if _KNOWN_TAG.fullmatch(node.tag) else f"of {len(node.tag)} characters"
+        self.problems.append((Problem(pointer, "parse", f"tag {shown} is not allowed here"), _place(node)))
+
     def _scalar(self, node: Any, pointer: str, as_text: bool) -> Any:
         tag, text = node.tag, node.value
         plain = node.style is None
         if tag not in SCALAR_TAGS:
-            self.problems.append((Problem(pointer, "parse", f"tag {tag} is not allowed here"), _place(node)))
+            self._refuse_tag(node, pointer)
             return text
         if tag == TAG + "str" or (as_text and plain and tag != TAG + "null"):
             return text
@@ -139,7 +151,8 @@ class Builder:
             self.problems.append((Problem(pointer, "parse", message), _place(node)))
             return text
         if not math.isfinite(number):
-            message = f"{text} is not a finite number; JSON cannot hold it"
+            shown = text if _INFINITY.fullmatch(text) else "a number"  # `1e999`'s digits may be anything
+            message = f"{shown} is not a finite number; JSON cannot hold it"
             self.problems.append((Problem(pointer, "parse", message), _place(node)))
         return number
 
@@ -183,16 +196,19 @@ def parse_text(
     loader = YAML(typ="rt")
     loader.composer.warn_double_anchors = False  # legal YAML; PYTHONWARNINGS=error would make it a traceback
     try:
-        node = loader.compose(io.StringIO(text))
+        with warnings.catch_warnings():  # ruamel warns of a reused anchor by its name, on stderr
+            warnings.simplefilter("ignore")
+            node = loader.compose(io.StringIO(text))
     except RecursionError:
         return Document(path, MISSING, Fixed(), [(Problem("", "parse", "not valid YAML: nesting too deep"), (1, 1))])
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(part for part in (error.context, error.problem) if part)
+        message = _unquoted(" ".join(part for part in (error.context, error.problem) if part))
         return Document(path, MISSING, Fixed(*where), [(Problem("", "parse", f"not valid YAML: {message}"), where)])
     except YAMLError as error:
-        return Document(path, MISSING, Fixed(), [(Problem("", "parse", f"not valid YAML: {error}"), (1, 1))])
+        problem = Problem("", "parse", f"not valid YAML: {_unquoted(str(error))}")
+        return Document(path, MISSING, Fixed(), [(problem, (1, 1))])
     if node is None:
         return Document(path, None, Fixed(), [], text=text)
     builder = Builder(text_scalars, keep_types_under)
@@ -205,6 +221,11 @@ def parse_text(
     if "\\" in text:  # only an escape (`"\\ud800"`) writes a lone surrogate
         value = replace_surrogates(value, problems, builder.positions.locate)
     return Document(path, value, builder.positions, problems, text=text)
+
+
+def _unquoted(message: str) -> str:
+    """A parser message without the file's text it quotes (an alias or anchor name, a scalar)."""
+    return _QUOTED.sub(lambda quoted: f"<{len(quoted.group()) - 2} characters>", message)
 
 
 def read(path: Path, display: str, raw: bytes | None = None, **options: Any) -> Iterator[Document]:

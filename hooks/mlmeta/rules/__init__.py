@@ -55,6 +55,12 @@ RULES: dict[str, RuleInfo] = {
         None,
         "A Social Security number (area, group and serial valid; 9 bare digits only after `SSN`).",
     ),
+    "phi-national-id": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A national identity number python-stdnum validates (NHS, SIN, Aadhaar, CPF, NIR, DNI, BSN, PESEL, ...), "
+        "after or under its own name.",
+    ),
     "phi-phone": RuleInfo(
         "mlmeta.rules.phi",
         None,
@@ -73,17 +79,25 @@ RULES: dict[str, RuleInfo] = {
     "phi-url": RuleInfo(
         "mlmeta.rules.phi",
         None,
-        "A URL whose path or query names a person (`/patients/<id>`, `?email=`, `~user`, user info).",
+        "A URL or path whose path, query or fragment names a person or record (`/patients/<id>`, `/chart/<number>`, "
+        "`#/records?patientId=`, `?email=`, `~user`, user info).",
     ),
     "phi-date": RuleInfo(
         "mlmeta.rules.phi",
         None,
-        "A real date next to birth, admission, discharge or death words (or under a key such as `dob`).",
+        "A real date right after (or before) birth, admission, discharge or death words, in several languages "
+        "(`DOB 1961/09/09`, `b. 12/4/31`, `fecha de nacimiento`), or under a key such as `dob`.",
     ),
     "phi-age": RuleInfo(
         "mlmeta.rules.phi",
         None,
-        "An age over 89 with age context (`age 93`, `91-year-old`, `92 yo`).",
+        "An age over 89 with age context (`age 93`, `91-year-old`, `92 yo`); not a band (`age 90+`, `90-94`).",
+    ),
+    "phi-address": RuleInfo(
+        "mlmeta.rules.phi",
+        None,
+        "A street address (`221 Baker Street`, `Musterstraße 12`, `12 rue de la Paix`, `P.O. Box 17`, "
+        "`Somerville, MA 02143`).",
     ),
     "phi-zip": RuleInfo(
         "mlmeta.rules.phi",
@@ -93,7 +107,8 @@ RULES: dict[str, RuleInfo] = {
     "phi-mrn": RuleInfo(
         "mlmeta.rules.phi",
         None,
-        "A medical record number after `MRN`, `medical record` or `chart` (or under such a key).",
+        "A medical record number after (or in brackets after) `MRN`, `MR#`, `medical record`, `chart`, `Unit No`, "
+        "`patient ID`, ... or under such a key (`mrn`, `hadm_id`, `subject_id`).",
     ),
     "phi-health-plan": RuleInfo(
         "mlmeta.rules.phi",
@@ -138,13 +153,14 @@ RULES: dict[str, RuleInfo] = {
     "phi-name": RuleInfo(
         "mlmeta.rules.phi",
         None,
-        "A person's name after `patient`, `pt.`, `Mr.`, `Mrs.`, `Ms.`, `Miss`, `Mx.` or `Dr.` (not in "
-        "`experimenters`).",
+        "A person's name after a title (`patient`, `Mr.`, `Dr.`, ...) or a label (`Patient:`, `Name:`), a whole "
+        "`Last, First` or `LAST, FIRST` key or value, or a `last_first_<date>.txt` file name (not in `experimenters`).",
     ),
     "phi-free-text": RuleInfo(
         "mlmeta.rules.phi",
         None,
-        "Free text: sentences or clinical narrative in a result file.",
+        "Free text: sentences, clinical narrative or shorthand, note headers (MIMIC's `Name: ___` too), pasted "
+        "prompts, or text in another script (CJK, Devanagari, Arabic, ...).",
     ),
     "phi-allowlist-stale": RuleInfo(
         "mlmeta.rules.phi",

@@ -19,6 +19,9 @@ from mlmeta.schemas import load_schema
 
 RULE = "misspelled-key"
 MIN_LENGTH = 4  # shorter keys are one edit from too many others (`lr`, `eps`)
+# distinct unknown keys looked up per set of known keys: a file of a million generated keys is no
+# misspelling, and each lookup compares with every known key
+MAX_LOOKED_UP = 10_000
 _SEPARATORS = re.compile(r"[_\-\s.]")
 
 
@@ -117,9 +120,9 @@ def _walk(value: Any, schemas: tuple[Any, ...], root: dict[str, Any], pointer: s
         for key, item in value.items():
             if shape.unknown(key):
                 near = shape.near.get(key, "")
-                if near == "":
+                if near == "" and len(shape.near) < MAX_LOOKED_UP:
                     near = shape.near[key] = nearest(key, shape.known)
-                if near is not None:
+                if near:
                     message = f"unknown key {key!r}; did you mean {near!r}?"
                     found.append(Problem(join(pointer, key), RULE, message, on_key=True))
             if isinstance(item, (dict, list)):

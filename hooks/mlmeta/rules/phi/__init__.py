@@ -13,66 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from mlmeta.config import Config, ConfigError
 from mlmeta.findings import Finding, Problem
-from mlmeta.globs import matches
+from mlmeta.rules.phi.settings import KINDS, Settings, claimed, in_scope, settings
 
 if TYPE_CHECKING:
     from mlmeta.rules import Run, Where
 
-KINDS = frozenset({"results", "measurements", "manifest", "model"})
-ALLOWLIST = ".mlmeta-phi-allowlist"
-STALE = "phi-allowlist-stale"
-
-
-class Settings(NamedTuple):
-    paths: tuple[str, ...] = ()
-    max_string: int = 200
-    max_items: int = 20
-    allowlist: str = ALLOWLIST
-
-
-def settings(config: Config, cache: dict[str, Any] | None = None) -> Settings:
-    """`[tool.mlmeta.phi]`, checked once per run: a bad value is a usage error, not a finding."""
-    if cache is not None and "phi.settings" in cache:
-        found: Settings = cache["phi.settings"]
-        return found
-    table = config.table.get("phi", {})
-    where = f"{config.source}: [tool.mlmeta.phi]"
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where} must be a table")
-    unknown = sorted(set(table) - {"paths", "max_string_length", "max_list_items", "allowlist"})
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
-    paths = table.get("paths", [])
-    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-        raise ConfigError(f"{where}: paths is a list of file patterns")
-    numbers = {}
-    defaults = Settings._field_defaults
-    for key, default in (("max_string_length", defaults["max_string"]), ("max_list_items", defaults["max_items"])):
-        number = table.get(key, default)
-        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-            raise ConfigError(f"{where}: {key} is a positive integer")
-        numbers[key] = number
-    allowlist = table.get("allowlist", ALLOWLIST)
-    if not isinstance(allowlist, str) or not allowlist:
-        raise ConfigError(f"{where}: allowlist is a file path relative to the repository root")
-    result = Settings(tuple(paths), numbers["max_string_length"], numbers["max_list_items"], allowlist)
-    if cache is not None:
-        cache["phi.settings"] = result
-    return result
-
-
-def claimed(relative: str, config: Config) -> bool:
-    """A file `[tool.mlmeta.phi] paths` routes to the rule, whatever its kind (or none)."""
-    patterns = config.option("phi", "paths", [])
-    return isinstance(patterns, list) and any(isinstance(p, str) and matches(p, relative) for p in patterns)
-
-
-def in_scope(kind: str | None, relative: str, config: Config) -> bool:
-    return kind in KINDS or claimed(relative, config)
+__all__ = ["KINDS", "Settings", "check", "claimed", "finish", "in_scope", "redact", "settings"]
 
 
 def check(value: Any, where: Where) -> list[Problem]:
@@ -127,7 +76,7 @@ def redact(findings: Iterable[Finding]) -> list[Finding]:
     Any rule may point below a key that is itself an e-mail address or a name; the
     pointer would print it. Such a token becomes `<redacted N characters>`.
     """
-    from mlmeta.rules.phi.scan import redact_pointer
+    from mlmeta.rules.phi.pointers import redact_pointer
 
     out = []
     for finding in findings:

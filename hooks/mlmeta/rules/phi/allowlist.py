@@ -20,14 +20,20 @@ from typing import TYPE_CHECKING
 from mlmeta.config import ConfigError
 from mlmeta.findings import Problem
 from mlmeta.openers import read_regular_text
-from mlmeta.rules.phi import STALE, Settings
+from mlmeta.rules.phi.pointers import redact_pointer
+from mlmeta.rules.phi.settings import STALE, Settings
 
 if TYPE_CHECKING:
     from mlmeta.rules import Run, Where
 
 VERSION = 1
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # about 16 MiB and tens of milliseconds per value
+# a committed allowlist is input too: parameters past these would hang every check (`p: 5000`) or
+# exhaust memory; below them a fingerprint stops being slow
+SCRYPT_BOUNDS = {"n": (2**10, 2**17), "r": (1, 16), "p": (1, 4)}
+MAX_MEMORY = 128 * 2**17 * 8  # 128 MiB, what n and r at their bounds need
 FINGERPRINT_BYTES = 2
+MAX_BYTES = 16 * 2**20  # some 100,000 entries
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ class Allowlist:
             n=self.scrypt["n"],
             r=self.scrypt["r"],
             p=self.scrypt["p"],
-            maxmem=256 * 1024 * 1024,
+            maxmem=2 * MAX_MEMORY,
             dklen=16,
         )
         return key[: self.size].hex()
@@ -88,8 +94,9 @@ def load(file: Path) -> Allowlist:
         text = read_regular_text(file, 1 << 24)
     except FileNotFoundError:
         return Allowlist(file)
-    except OSError as error:
-        raise ConfigError(f"{file}: cannot read the PHI allowlist: {error.strerror or error}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise ConfigError(f"{file}: cannot read the PHI allowlist: {reason}") from error
     try:
         data = json.loads(text)
         salt = bytes.fromhex(data["salt"])
@@ -102,6 +109,10 @@ def load(file: Path) -> Allowlist:
         raise ConfigError(f"{file}: not a PHI allowlist written by `mlmeta phi allow` ({what})") from error
     if data.get("version") != VERSION or not salt or not 1 <= size <= 16:
         raise ConfigError(f"{file}: unsupported PHI allowlist version or parameters")
+    bad = [name for name, (low, high) in SCRYPT_BOUNDS.items() if not low <= scrypt[name] <= high]
+    if bad or scrypt["n"] & (scrypt["n"] - 1):
+        allowed = ", ".join(f"{name} {low}..{high}" for name, (low, high) in SCRYPT_BOUNDS.items())
+        raise ConfigError(f"{file}: PHI allowlist scrypt parameters out of bounds ({allowed}, n a power of two)")
     return Allowlist(file, salt, scrypt, size, entries)
 
 
@@ -134,8 +145,6 @@ def _loaded(run: Run, settings: Settings) -> tuple[Allowlist, dict[tuple[str, st
 
 def excuse(found: Iterable[tuple[Problem, str]], where: Where, settings: Settings) -> Iterator[Problem]:
     """The problems no allowlist entry excuses; the entries that excused one are marked used."""
-    from mlmeta.rules.phi.scan import redact_pointer
-
     allowlist, index, used = _loaded(where.run, settings)
     collect: list[Candidate] | None = where.run.cache.get("phi.collect")
     for problem, subject in found:

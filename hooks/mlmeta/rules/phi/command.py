@@ -13,8 +13,8 @@ from pathlib import Path
 
 from mlmeta.config import discover
 from mlmeta.engine import Engine, Options
-from mlmeta.rules.phi import settings
 from mlmeta.rules.phi.allowlist import Candidate, Entry, load, save
+from mlmeta.rules.phi.settings import settings
 from mlmeta.schemas import Route
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mlmeta.documents import escape, tokens
 from mlmeta.findings import Problem
-from mlmeta.rules.phi import Settings
+from mlmeta.rules.phi.settings import Settings
 from mlmeta.rules.phi.walk import Walker, walk
 
 if TYPE_CHECKING:
@@ -40,17 +39,3 @@ def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
 
     return list(excuse(found, where, settings))
 
-
-def redact_pointer(pointer: str) -> tuple[str, list[str]]:
-    """The pointer with each token that holds an identifier replaced, and the tokens replaced."""
-    from mlmeta.rules.phi.prefilter import scan
-
-    hidden = []
-    shown = []
-    for token in tokens(pointer):
-        if scan(token):
-            hidden.append(token)
-            shown.append(f"<redacted {len(token)} characters>")
-        else:
-            shown.append(escape(token))
-    return ("/" + "/".join(shown) if shown else ""), hidden

@@ -11,17 +11,20 @@ Scope by kind:
 - manifest: only a row's `benchmark`, `latency_ms` and `peak_ram_mb` (never `canonical_labels`).
 - model: `evaluations` and `training[*].train_performance` / `test_performance`.
 - any other file that `[tool.mlmeta.phi] paths` names: the whole file, strings allowed.
+
+In every scope, the configuration the evaluation tools write beside their scores (CONFIG_KEYS) is
+read as configuration, unless it stands inside raw material (a pasted `samples` record).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from mlmeta.documents import join
-from mlmeta.rules.phi.prefilter import scan
+from mlmeta.rules.phi.prefilter import NOTHING, passes
 from mlmeta.schema_errors import show_key
 
 # keys whose values are raw material: prompts, documents, examples and the people in them
@@ -43,6 +46,53 @@ LM_EVAL_RECORD = frozenset(
         "tokenizer_bos_token", "eot_token_id", "max_length",
     }
 )  # fmt: skip
+# configuration the evaluation tools write beside their scores, wherever it stands (outside raw material):
+# lm-evaluation-harness (0.3's run config, 0.4's task configs), lighteval, HELM's run spec, OpenAI evals'
+# spec, GPT-NeoX arguments. Templates, function source and environment reports describe how prompts
+# were built and where the run ran, not a person: only identifiers that prove themselves are looked for.
+CONFIG_KEYS = frozenset(
+    {
+        "configs", "config", "pretty_env_info", "chat_template", "task_hashes", "system_instruction",
+        "model_args", "generation_kwargs", "gen_kwargs", "doc_to_text", "doc_to_target", "doc_to_choice",
+        "doc_to_decontamination_query", "process_results", "process_docs", "metric_list", "filter_list",
+        "fewshot_config", "description_dict", "config_general", "config_tasks", "summary_general", "hashes",
+        "hash_examples", "hash_full_prompts", "hash_input_tokens", "hash_cont_tokens", "lighteval_sha",
+        "generation_parameters", "model_config", "run_spec", "adapter_spec", "scenario_spec", "metric_specs",
+        "data_augmenter_spec", "spec", "eval_spec", "run_config", "completion_fns", "neox_args", "save_iters",
+        "prompt_jinja", "prompt_name", "prompt_id", "prompt_original_task", "fixed_answer_choice_list",
+        "prompt_template", "jinja", "env", "environment", "env_info", "hyperparameters",
+        "training_args",
+    }
+)  # fmt: skip
+# the rules still looked for in configuration: identifiers whose shape or checksum alone proves them
+CONFIG_RULES = frozenset({"phi-email", "phi-ssn", "phi-card"})
+# lists long by nature: confusion matrices and their labels, histograms, curves, checkpoint steps
+_AGGREGATE_ARRAY = re.compile(
+    r"(?i)(?:confusion|matrix|\bcm\b|labels?|label_names|class(?:es|_names)?|bins?|bin_edges|edges|buckets?|"
+    r"histogram|hist|counts?|thresholds?|curve|fpr|tpr|precisions?|recalls?|roc|pr_|calibration|reliability|"
+    r"percentiles?|quantiles?|iters|steps|checkpoints|batch_sizes|support|categories|vocab)"
+)
+DIGESTS = frozenset({"hash", "hashes", "sha", "digest", "checksum"})
+_PEOPLE_KEY = re.compile(
+    r"(?i)patient|person|people|subject|participant|surname|(?:first|last|full|given|family)_?name"
+)
+# keys under which a whole number is an identifier (the whole key: `age_90_plus_count` counts people):
+# its digits meet the detectors, with the key as context
+_IDENTIFIER_KEY = re.compile(
+    r"(?i)(?:patient[_ -]?|pt[_ -]?)?(?:age|age_years|mrn|ssn|npi|dob|zip|zip_?code|phone|phone_?number|fax|"
+    r"account|account_?number|acct|member_?id|policy_?number|subscriber_?id|medicaid_?id|medicare_?id|"
+    r"beneficiary_?id|licen[cs]e|licen[cs]e_?number|chart|chart_?number|patient_?id|pid|subject_?id|hadm_?id|"
+    r"stay_?id|encounter_?id|record_?id|nhs|nhs_?number|sin|aadhaar|cpf)"
+)
+# the fields that name what a score is (its task, split, metric, model) where the tools write them:
+# strings there are labels, scanned and length-limited, not values out of place
+LABEL_FIELDS = frozenset(
+    {"dataset", "suite", "name", "alias", "split", "sub_split", "subset", "task", "task_name", "metric",
+     "metric_name", "unit", "model", "model_id", "dataset_name", "dataset_path", "hf_repo", "hf_subset", "filter",
+     "group", "title", "type", "version", "device", "description"}
+    | RESULTS_DESCRIPTIVE
+)  # fmt: skip
+TASK_DESCRIPTIVE = frozenset({"alias", "name"})
 RECORD_DESCRIPTIVE = frozenset({"repo_id", "recommended_tier", "reproducibility_hash"})
 BENCHMARK_DESCRIPTIVE = frozenset({"dataset", "suite"})
 METRIC_DESCRIPTIVE = frozenset({"object_type", "name", "unit", "description"})
@@ -53,8 +103,20 @@ PROCESS_FIELDS = frozenset(
     {"input_data", "output_path", "output_parameters", "notes", "input_location", "output_location", "outputs"}
 )
 NO_NAMES = frozenset({"phi-name"})
+# a note about the run is descriptive text: a clinical note there is free text to the detectors
+NOTES = frozenset({"notes", "note", "comment", "comments", "description"})
 NONE: frozenset[str] = frozenset()
 MANIFEST_SCOPE = ("benchmark", *sorted(DEVICE_MAPS))  # what a manifest row holds in scope
+
+
+def scan(text: str, context: str = "", skip: frozenset[str] = frozenset()) -> dict[str, int]:
+    """`detectors.scan`, the detectors imported only for a string the prefilter lets through (or one under a
+    key naming people, where a plain `First Last` is a name)."""
+    if len(text) < 2 or not (passes(text) or _people_key(context)):
+        return NOTHING
+    from mlmeta.rules.phi.detectors import scan as detect
+
+    return detect(text, context, skip)
 
 
 @lru_cache(maxsize=4096)
@@ -67,7 +129,10 @@ def scan_key(key: str, context: str) -> dict[str, int]:
 def raw_material(key: str) -> bool:
     """`prompt`, `raw_text`, `exampleOutputs`, `model_inputs`: a key naming raw material, in any case."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key)
-    return any(_RAW.match(token) for token in re.split(r"[^A-Za-z]+", spaced.lower()) if token)
+    words = [token for token in re.split(r"[^A-Za-z]+", spaced.lower()) if token]
+    if words and words[-1] in DIGESTS:  # `prompt_hash`, `doc_sha`: a digest of raw material is not the material
+        return False
+    return any(_RAW.match(token) for token in words)
 
 
 def _type(value: Any) -> str:
@@ -131,10 +196,17 @@ class Walker:
         found = scan_key(key, context)
         if found:
             self.hits.append(Hit(pointer_of(pointer), key, True, found))
-        if isinstance(value, (str, list, dict)) and raw_material(key) and key not in exempt and _carries(value):
+        described = key in NOTES and isinstance(value, str)  # its text meets the detectors (free text too)
+        raw = raw_material(key) and key not in exempt and not described
+        if raw and isinstance(value, (str, list, dict)) and _carries(value):
             what = "names raw material (prompts, texts, examples, patients); keep aggregates only"
             self.flag(pointer, f"key {show_key(key)} {what}", key, True)
             self.raw_keys.add(pointer)
+
+    def number(self, pointer: Ptr, value: int, context: str) -> None:
+        """A whole number under an identifier's key (`age: 93`, `mrn: 63725130`) is that identifier's text."""
+        if not isinstance(value, bool) and _identifier_key(context):
+            self.string(pointer, str(value), context)
 
     def descriptive(self, pointer: Ptr, value: str, context: str, skip: frozenset[str] = frozenset()) -> None:
         self.string(pointer, value, context, skip)
@@ -153,19 +225,25 @@ class Walker:
         """Descriptive parts: strings allowed (length-limited), keys and lists still watched."""
         if isinstance(value, str):
             self.descriptive(pointer, value, context, skip)
+        elif isinstance(value, int):
+            self.number(pointer, value, context)
         elif isinstance(value, dict):
             for key, item in value.items():
                 here = (pointer, key)
+                if self.configuration(here, key, item, context):
+                    continue
                 self.key(here, key, context, exempt, item)
                 self.free(here, item, key, exempt, NO_NAMES if key == "experimenters" else skip)
         elif isinstance(value, list):
-            self._long_list(pointer, value)
+            self._long_list(pointer, value, context)
             for index, item in enumerate(value):
                 self.free((pointer, index), item, context, exempt, skip)
 
     def strict(self, pointer: Ptr, value: Any, context: str) -> None:
         """Parts that hold aggregates: no strings at all, outside the descriptive keys."""
-        if isinstance(value, str):
+        if isinstance(value, int):
+            self.number(pointer, value, context)
+        elif isinstance(value, str):
             self.string(pointer, value, context)
             if self.types:
                 what = "outside the descriptive fields (aggregates only)"
@@ -173,21 +251,59 @@ class Walker:
         elif isinstance(value, dict):
             for key, item in value.items():
                 here = (pointer, key)
+                if self.configuration(here, key, item, context):
+                    continue
                 self.key(here, key, context, NONE, item)
-                if key in BENCHMARK_DESCRIPTIVE | RESULTS_DESCRIPTIVE and isinstance(item, str):
+                if key in LABEL_FIELDS and isinstance(item, str):
                     self.descriptive(here, item, key)
                 else:
                     self.strict(here, item, key)
         elif isinstance(value, list):
-            if not self._long_list(pointer, value):
+            if _AGGREGATE_ARRAY.search(context):  # label names may be strings: descriptive, not aggregates
+                for index, item in enumerate(value):
+                    there = (pointer, index)
+                    if isinstance(item, str):
+                        self.descriptive(there, item, context)
+                    else:
+                        self.strict(there, item, context)
+            elif not self._long_list(pointer, value, context):
                 for index, item in enumerate(value):
                     self.strict((pointer, index), item, context)
             else:
                 self._texts_only(pointer, value, context)
 
+    def configuration(self, pointer: Ptr, key: str, value: Any, context: str) -> bool:
+        """A configuration key (outside raw material): its part is walked as configuration, and True."""
+        if key not in CONFIG_KEYS or _inside_raw(pointer):
+            return False
+        self.config(pointer, key, value, context)
+        return True
+
+    def config(self, pointer: Ptr, key: str, value: Any, context: str) -> None:
+        """Configuration: no structure rules, and only identifiers that prove themselves are looked for."""
+        skip = _config_skip()
+        found = scan_key(key, context) if key else NOTHING
+        if found and any(rule not in skip for rule in found):
+            self.hits.append(Hit(pointer_of(pointer), key, True, {r: n for r, n in found.items() if r not in skip}))
+        if isinstance(value, str):
+            self.string(pointer, value, key, skip)
+        elif isinstance(value, dict):
+            for inner, item in value.items():
+                self.config((pointer, inner), inner, item, key)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, str):
+                    self.string((pointer, index), item, key, skip)
+                else:
+                    self.config((pointer, index), "", item, key)
+
     def metric(self, pointer: Ptr, value: Any, context: str, nullable: bool = True) -> None:
         """A metric value: a number, or null when not measured (device values: a number)."""
+        if isinstance(value, int):
+            self.number(pointer, value, context)
         if (value is None and nullable) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            return
+        if value in ("N/A", " ") and nullable:  # lm-evaluation-harness: a stderr not computed, a blank column
             return
         if isinstance(value, str):
             self.string(pointer, value, context)
@@ -207,7 +323,10 @@ class Walker:
             for key, item in value.items():
                 here = (pointer, key)
                 self.key(here, key, context, NONE, item)
-                self.metrics_tree(here, item, key)
+                if key in TASK_DESCRIPTIVE and isinstance(item, str):
+                    self.descriptive(here, item, key)  # lm-evaluation-harness names each task's scores
+                else:
+                    self.metrics_tree(here, item, key)
         else:
             self.metric(pointer, value, context)
 
@@ -263,9 +382,11 @@ class Walker:
                     self.strict(there, item, key)
 
     # -- helpers --------------------------------------------------------------------------
-    def _long_list(self, pointer: Ptr, value: list[Any]) -> bool:
+    def _long_list(self, pointer: Ptr, value: list[Any], context: str) -> bool:
+        if len(value) <= self.max_items or _AGGREGATE_ARRAY.search(context) or _under_aggregate(pointer):
+            return False
         scalars = all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in value)
-        if value and scalars and len(value) > self.max_items:
+        if scalars:
             what = f"looks per-example (more than {self.max_items}); keep aggregates only"
             self.flag(pointer, f"list of {len(value)} values {what}", value)
             return True
@@ -285,6 +406,44 @@ class Walker:
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 self._texts_only((pointer, index), item, context)
+
+
+@lru_cache(maxsize=4096)
+def _people_key(key: str) -> bool:
+    """A key whose values (or, for a parent, whose keys) are people: `Priya Raghunathan` there is a name."""
+    return _PEOPLE_KEY.search(key) is not None
+
+
+@lru_cache(maxsize=4096)
+def _identifier_key(key: str) -> bool:
+    return _IDENTIFIER_KEY.fullmatch(key) is not None
+
+
+def _inside_raw(pointer: Ptr) -> bool:
+    """A key above this place names raw material (`samples`, `doc`): nothing below it is configuration."""
+    if not isinstance(pointer, str):
+        pointer = pointer[0]  # the ancestors, not the key itself (`prompt_jinja` is configuration)
+    while not isinstance(pointer, str):
+        pointer, token = pointer
+        if isinstance(token, str) and raw_material(token):
+            return True
+    return False
+
+
+def _under_aggregate(pointer: Ptr) -> bool:
+    """A key above names an aggregate array (`calibration/accuracy`, `confusion_matrix/matrix/3`)."""
+    while not isinstance(pointer, str):
+        pointer, token = pointer
+        if isinstance(token, str) and _AGGREGATE_ARRAY.search(token):
+            return True
+    return False
+
+
+@cache
+def _config_skip() -> frozenset[str]:
+    from mlmeta.rules.phi.detectors import LABELS
+
+    return frozenset(LABELS) - CONFIG_RULES
 
 
 def _carries(value: Any) -> bool:
@@ -311,11 +470,14 @@ def _results(value: Any, w: Walker) -> None:
     for key, item in value.items():
         here = ("", key)
         if lm_eval and key in LM_EVAL_RECORD:
+            w.config(here, key, item, "")
+            continue
+        if w.configuration(here, key, item, ""):
             continue
         w.key(here, key, "", NONE, item)
         if key == "results" or (lm_eval and key == "groups"):
             w.metrics_tree(here, item, key)
-        elif key in RESULTS_DESCRIPTIVE and isinstance(item, str):
+        elif key in LABEL_FIELDS and isinstance(item, str):
             w.descriptive(here, item, key)
         else:
             w.strict(here, item, key)
@@ -404,6 +566,15 @@ def _model(value: Any, w: Walker) -> None:
 
 
 def _configured(value: Any, w: Walker) -> None:
+    if isinstance(value, dict) and "results" in value and ("versions" in value or "configs" in value):
+        for key, item in value.items():  # lm-evaluation-harness' results JSON: its run record is configuration
+            here = ("", key)
+            if key in LM_EVAL_RECORD:
+                w.config(here, key, item, "")
+            elif not w.configuration(here, key, item, ""):
+                w.key(here, key, "", NONE, item)
+                w.free(here, item, key)
+        return
     w.free("", value, "")
 
 
