@@ -35,6 +35,7 @@ LAST = ["Raghunathan", "Wojcik", "Blackfeather", "Asante", "Lindqvist", "Ferreir
         "OBrien", "Quispe", "Adeyemi", "Vogelsang", "Karimi", "Echeverria", "Petrenko", "Gallagher"]  # fmt: skip
 STREETS = ["Elm", "Maple", "Oakridge", "Willow Creek", "Harbor", "Linden", "Chestnut", "Beacon"]
 STREET_TYPES = ["Street", "St.", "Avenue", "Ave", "Road", "Drive", "Lane", "Boulevard", "Court"]
+MONTH_ABBREVIATIONS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 TOWNS = [("Somerville", "MA"), ("Evanston", "IL"), ("Boulder", "CO"), ("Tacoma", "WA"), ("Savannah", "GA")]
 
 
@@ -114,7 +115,8 @@ def name_form(r: random.Random) -> str:
     first, last = r.choice(FIRST), r.choice(LAST)
     return r.choice(
         [f"Patient: {first} {last}", f"Patient Name: {first} {last}", f"Name: {first} {r.choice('ABCDEJKM')}. {last}",
-         f"{last.upper()}, {first.upper()}", f"{last}, {first} {r.choice('ABCDEJKM')}.", f"pt name: {last}, {first}"]
+         f"{last.upper()}, {first.upper()}", f"{last}, {first} {r.choice('ABCDEJKM')}.", f"pt name: {last}, {first}",
+         f"patient_name: {first} {last}", f"Mrs. {first} O'{last}"]
     )  # fmt: skip
 
 
@@ -143,7 +145,8 @@ def dob(r: random.Random) -> str:
     return r.choice(
         [f"DOB {y}/{m:02d}/{d:02d}", f"D.O.B. {d:02d}-{m:02d}-{y}", f"b. {m}/{d}/{y % 100:02d}",
          f"fecha de nacimiento: {d:02d}/{m:02d}/{y}", f"date de naissance {d:02d}.{m:02d}.{y}",
-         f"Geburtsdatum: {d}.{m}.{y}", f"Date of Birth: {m}/{d}/{y}",
+         f"Geburtsdatum: {d}.{m}.{y}", f"Date of Birth: {m}/{d}/{y}", f"dob={y}{m:02d}{d:02d}",
+         f"DOB {d:02d}-{MONTH_ABBREVIATIONS[m - 1]}-{y}",
          f"出生日期：{y}年{m}月{d}日"]  # noqa: RUF001 - a full-width colon, as Chinese writes it
     )  # fmt: skip
 
@@ -164,7 +167,7 @@ def record_url(r: random.Random) -> str:
     n = r.randint(1000000, 99999999)
     return r.choice(
         [f"/chart/{n}", f"https://ehr.example-hospital.org/app#/records?patientId={n}",
-         f"https://emr.example.net/encounters/{n}/notes", f"see /records/{n}/labs"]
+         f"https://emr.example.net/encounters/{n}/notes", f"see /records/{n}/labs", f"subject: Patient/{n}"]
     )  # fmt: skip
 
 

@@ -157,6 +157,8 @@ _PERSON_SEGMENT = re.compile(
     r"(?i)\A(?:patients?|persons?|people|users?|members?|profiles?|subjects?|mrn|charts?|records?|encounters?|"
     r"admissions?|visits?|~.+)\Z"
 )
+# a FHIR reference to a person or their record: `Patient/12345`, `Encounter/enc-4481`
+_FHIR = re.compile(r"\b(?:Patient|Person|RelatedPerson|Encounter|EpisodeOfCare)/(?=[A-Za-z-]*\d)[A-Za-z0-9.-]{1,64}\b")
 _RECORD_ID = re.compile(r"\A(?=(?:[A-Za-z-]*\d){5})[A-Za-z0-9-]{5,40}\Z")  # five digits: no year
 
 
@@ -196,6 +198,7 @@ def _urls(text: str, key: str) -> Iterator[Span]:
         ):
             yield match.start(), match.start() + len(raw)
     if "/" in text:
+        yield from (match.span() for match in _FHIR.finditer(text))
         for match in _PATH.finditer(text):
             if "//" not in match.group() and _names_a_person(match.group(), ""):
                 yield match.span()
@@ -527,7 +530,8 @@ _DATES = (
     re.compile(r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])"),
     re.compile(r"(?<![\d.-])(?P<d>\d{1,2})[.-](?P<m>\d{1,2})[.-](?P<y>\d{4})(?![\d.])"),
     re.compile(_MONTH + r"\s{1,3}(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s{1,3}(?P<y>\d{4})\b"),
-    re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s{1,3}" + _MONTH + r",?\s{1,3}(?P<y>\d{4})\b"),
+    re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s{1,3}|-)" + _MONTH + r"(?:,?\s{1,3}|-)(?P<y>\d{4})\b"),
+    re.compile(r"(?<!\d)(?P<y>(?:18|19|20|21)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)"),  # 19610909
     re.compile(r"(?P<y>\d{4})\s?年\s?(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?日"),
 )
 _DATE_CONTEXT = re.compile(
@@ -649,7 +653,7 @@ _PERSON = (
     r"|(?P<first3>[A-Z]{2,}(?:[-'][A-Z]{2,})?),\s?(?P<last3>[A-Z]{2,})(?![A-Za-z])"
 )
 _LABELLED = re.compile(
-    r"(?i:(?<![\w])(?:patient(?:'s)?(?:\s+(?:full\s+)?name)?|pt\.?(?:\s+name)?|(?:full\s+|first\s+|last\s+|sur)?name|"
+    r"(?i:(?<![\w])(?:patient(?:'s)?(?:[\s_]+(?:full[\s_]+)?name)?|pt\.?(?:[\s_]+name)?|(?:full[\s_]+|first[\s_]+|last[\s_]+|sur)?name|"
     r"nombre(?:\s+del\s+paciente)?|nom(?:\s+du\s+patient)?|paciente|patient(?:in)?|vorname|nachname|cognome|nome))"
     r"\s{0,3}[:=]\s{0,3}(?:" + _PERSON + ")"
 )

@@ -14,7 +14,7 @@ TITLE = r"(?:[Pp]atient|PATIENT|[Pp]t\.?|PT\.?|Mrs\.?|Mr\.?|Ms\.?|Miss|Mx\.?|Dr\
 SCRIPTS = r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
 # two adjacent digits, an `@`, a URL, a clinical title or label, `Last, First`, another script or several words
 PREFILTER = re.compile(
-    r"\d\d|@|://|www\.|\b" + TITLE + r"[:.]?\s|\b(?i:name)\s*:|[A-Za-z],\s|" + SCRIPTS + r"|\S\s+\S+\s+\S+\s+\S+\s+\S"
+    r"\d\d|@|://|www\.|\b" + TITLE + r"[:.]?\s|(?i:name)\s*:|[A-Za-z],\s|" + SCRIPTS + r"|\S\s+\S+\s+\S+\s+\S+\s+\S"
 )
 # what every match of PREFILTER holds somewhere: most strings (keys, labels, dataset names) hold
 # none of it, and this one character-class scan is about three times cheaper than PREFILTER's search
