@@ -10,7 +10,7 @@ from typing import Any
 
 from mlmeta.documents import MISSING, Document, Fixed
 from mlmeta.documents.positions import JsonPositions, LazyPositions
-from mlmeta.documents.text import Flags, read_whole, replace_surrogates, syntax_problem
+from mlmeta.documents.text import SURROGATE_ESCAPE, Flags, read_whole, replace_surrogates, syntax_problem
 from mlmeta.findings import Problem
 
 Located = tuple[Problem, tuple[int, int]]
@@ -32,7 +32,7 @@ def parse_text(text: str, path: str, first_line: int = 1) -> Document:
         return Document(path, MISSING, Fixed(*where), [(problem, where)], first_line)
     locator = LazyPositions(text, first_line)
     problems = scan_flags(locator.positions, flags) if flags.duplicates or flags.constants else []
-    if "\\u" in text:  # only an escape writes a lone surrogate
+    if SURROGATE_ESCAPE.search(text):
         value = replace_surrogates(value, problems, locator.locate)
     return Document(path, value, locator, problems, first_line, text)
 

@@ -9,7 +9,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from json import decoder
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from mlmeta.documents import join
 
@@ -45,56 +45,52 @@ class JsonPositions:
         self._newlines = [m.start() for m in re.finditer("\n", text)]
         self._scan(_WS.match(text, 0).end())  # type: ignore[union-attr]
 
-    def _skip(self, i: int) -> int:
-        return _WS.match(self.text, i).end()  # type: ignore[union-attr]
-
     def _scan(self, i: int) -> None:
         """Every value from offset i, with a stack of open containers: any depth, no recursion limit."""
-        text = self.text
-        stack: list[list[Any]] = []  # [bracket, pointer, seen keys (an object) or the last index (an array)]
+        text, values, keys, skip = self.text, self.values, self.keys, _WS.match
+        # (pointer, state) per open container: an object's keys seen so far, or an array's last index
+        stack: list[tuple[str, dict[str, int] | list[int]]] = []
         pointer = ""
         while True:
-            self.values[pointer] = i
+            values[pointer] = i
             char = text[i : i + 1]
-            if char in ("{", "["):
-                i = self._skip(i + 1)
-                if text[i] not in "}]":  # not empty: its first member is the next value
-                    frame: list[Any] = [char, pointer, {} if char == "{" else -1]
-                    stack.append(frame)
-                    pointer, i = self._member(frame, i)
-                    continue
-                i += 1
+            if char == '"':  # the common value first
+                i = scanstring(text, i + 1)[1]
+            elif char == "{" or char == "[":
+                start = i
+                i = skip(text, i + 1).end()  # type: ignore[union-attr]
+                if text[i] == "}" or text[i] == "]":
+                    i += 1
+                else:  # its first member is next: read on from the bracket as from a comma
+                    stack.append((pointer, {} if char == "{" else [-1]))
+                    i = start
             else:
                 i = self._scalar(i, pointer)
             while stack:  # the value is done: close what ends here, or move to the next member
-                i = self._skip(i)
-                if text[i] in "}]":
+                i = skip(text, i).end()  # type: ignore[union-attr]
+                if text[i] == "}" or text[i] == "]":
                     stack.pop()
                     i += 1
                     continue
-                pointer, i = self._member(stack[-1], self._skip(i + 1))  # past the comma
+                i = skip(text, i + 1).end()  # type: ignore[union-attr]  # past the comma (or the bracket)
+                parent, state = stack[-1]
+                if isinstance(state, dict):
+                    key, end = scanstring(text, i + 1)
+                    pointer = join(parent, key)
+                    if key in state:
+                        self.duplicates.append((pointer, i, state[key]))
+                    state[key] = keys[pointer] = i
+                    i = skip(text, skip(text, end).end() + 1).end()  # type: ignore[union-attr]  # past the colon
+                else:
+                    state[0] += 1
+                    pointer = f"{parent}/{state[0]}"
                 break
             else:
                 return
 
-    def _member(self, frame: list[Any], i: int) -> tuple[str, int]:
-        """The pointer of the member starting at i, and where its value starts; an object's key is recorded."""
-        bracket, parent, state = frame
-        if bracket == "[":
-            frame[2] += 1
-            return join(parent, frame[2]), i
-        key, end = scanstring(self.text, i + 1)
-        child = join(parent, key)
-        if key in state:
-            self.duplicates.append((child, i, state[key]))
-        state[key] = i
-        self.keys[child] = i
-        return child, self._skip(self._skip(end) + 1)  # past the colon
-
     def _scalar(self, i: int, pointer: str) -> int:
+        """Where a literal or number (no string: _scan reads those) starting at i ends."""
         text = self.text
-        if text[i : i + 1] == '"':
-            return scanstring(text, i + 1)[1]
         for literal in _LITERALS:
             if text.startswith(literal, i):
                 if literal in CONSTANTS:

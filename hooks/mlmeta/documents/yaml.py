@@ -18,7 +18,7 @@ from typing import Any
 
 from mlmeta.documents import MISSING, Document, Fixed, join
 from mlmeta.documents.positions import nearest
-from mlmeta.documents.text import read_whole, replace_surrogates
+from mlmeta.documents.text import SURROGATE_ESCAPE, read_whole, replace_surrogates
 from mlmeta.findings import Problem
 
 MAX_ALIAS_EXPANSIONS = 10_000
@@ -218,7 +218,7 @@ def parse_text(
         problem = Problem("", "parse", _UNBUILT[type(error)])
         return Document(path, MISSING, Fixed(), [(problem, (1, 1))])
     problems = builder.problems
-    if "\\" in text:  # only an escape (`"\\ud800"`) writes a lone surrogate
+    if SURROGATE_ESCAPE.search(text):
         value = replace_surrogates(value, problems, builder.positions.locate)
     return Document(path, value, builder.positions, problems, text=text)
 
