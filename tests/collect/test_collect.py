@@ -271,6 +271,9 @@ def test_collecting_into_a_hand_written_file_keeps_its_fields(
     assert main(args) == 1
     assert "cannot keep its fields (not JSON); fix it, or --force to replace it" in capsys.readouterr().err
     assert target.read_text(encoding="utf-8") == "{not json"
+    target.write_text('{"name": "a\\ud800"}', encoding="utf-8")
+    assert main(args) == 1
+    assert "cannot keep its fields (a string holds a lone surrogate" in capsys.readouterr().err
 
 
 def test_a_card_alias_bomb_and_a_deep_config_are_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
