@@ -205,6 +205,15 @@ def test_a_reused_anchor_under_warnings_as_errors(repo: Path) -> None:
     assert (done.returncode, done.stdout, done.stderr) == (0, "updated: .pre-commit-config.yaml\n", "")
 
 
+def test_settings_with_a_lone_surrogate_are_left_alone(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / ".vscode").mkdir()
+    (repo / ".vscode" / "settings.json").write_text('{"a": "x\\ud800"}', encoding="utf-8")
+    code, _, err = init(capsys)
+    assert code == 1
+    assert ".vscode/settings.json: it holds a lone surrogate (an escape such as \\ud800); left alone" in err
+    assert (repo / ".vscode" / "settings.json").read_text(encoding="utf-8") == '{"a": "x\\ud800"}'
+
+
 def test_pyproject_gets_the_table_once_and_only_when_asked(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pyproject = repo / "pyproject.toml"
     original = '[project]\nname = "catalog"   # keep this comment\nversion = "1"'  # no final newline

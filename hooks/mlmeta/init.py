@@ -199,8 +199,12 @@ def _step(root: Path, relative: Path | str, change: Callable[[str | None], str |
     new = change(old)
     if new is None or new == old:
         return f"unchanged: {shown}"
+    try:
+        data = new.encode("utf-8")
+    except UnicodeEncodeError as error:  # the old text's escape (`"\\ud800"`) read back as a lone surrogate
+        raise InitError(f"{shown}: it holds a lone surrogate (an escape such as \\ud800); left alone") from error
     path.parent.mkdir(parents=True, exist_ok=True)
-    written = write_atomic(path, [new.encode("utf-8")])
+    written = write_atomic(path, [data])
     through = f" (through the link, in {written})" if written != path else ""
     return f"{'created' if old is None else 'updated'}: {shown}{through}"
 

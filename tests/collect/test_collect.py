@@ -271,6 +271,9 @@ def test_collecting_into_a_hand_written_file_keeps_its_fields(
     assert main(args) == 1
     assert "cannot keep its fields (not JSON); fix it, or --force to replace it" in capsys.readouterr().err
     assert target.read_text(encoding="utf-8") == "{not json"
+    target.write_text('{"name": "a\\ud800"}', encoding="utf-8")
+    assert main(args) == 1
+    assert "cannot keep its fields (a string holds a lone surrogate" in capsys.readouterr().err
 
 
 def test_a_card_alias_bomb_and_a_deep_config_are_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -448,3 +451,29 @@ def test_result_files_with_numbers_python_cannot_take(repo: Path, capsys: pytest
     err = capsys.readouterr().err
     assert "results_2023-12-03T00-00-00.000000.json: not a leaderboard result file: Exceeds the limit" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("config.json", '{"model_type": "bert\\ud800"}', "config.json: cannot read: a string holds a lone surrogate"),
+        ("README.md", '---\nlicense: "mit\\ud800"\n---\n', "README.md: cannot read the model card: a string holds"),
+    ],
+)
+def test_a_lone_surrogate_in_a_snapshot_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, message: str
+) -> None:
+    """No file can be written with one: the collector says where it is instead of failing to write."""
+    model_files(repo / "snap", config=MIXTRAL, card=None, tokenizer=MIXTRAL_TOKENIZER)
+    (repo / "snap" / name).write_text(text, encoding="utf-8")
+    assert main(["collect", "model", "a/b", "--snapshot", "snap", "--output-dir", "out"]) == 1
+    assert message in capsys.readouterr().err
+    assert not (repo / "out").exists()
+
+
+def test_a_lone_surrogate_in_a_result_file_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run_file(repo / "details", "2023-12-02T00-00-00.000000", MODEL, {"harness|arc\ud800|25": {"acc": 0.5}})
+    text = (repo / "details" / "results_2023-12-02T00-00-00.000000.json").read_text(encoding="utf-8")
+    assert "\\ud800" in text  # json.dumps wrote the escape
+    assert main(["collect", "scores", MODEL, "--from", "details"]) == 1
+    assert "not a leaderboard result file: a key holds a lone surrogate" in capsys.readouterr().err

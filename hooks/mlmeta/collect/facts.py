@@ -123,6 +123,9 @@ def read_card(path: Path) -> dict[str, Any]:
     if not document.ok:
         reason = document.problems[0][0].message if document.problems else "unreadable"
         raise CollectError(f"{path}: the model card's front matter is not YAML: {reason}")
+    for problem, _ in document.problems:
+        if problem.rule == "encoding":  # a lone surrogate: no file collected from it could be written
+            raise CollectError(f"{path}: cannot read the model card: {problem.message}")
     return document.value if isinstance(document.value, dict) else {}
 
 
@@ -141,12 +144,28 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     from mlmeta.openers import read_regular_text
 
     try:
-        value = json.loads(read_regular_text(path, MAX_JSON))
+        text = read_regular_text(path, MAX_JSON)
+        value = unicode_only(json.loads(text), text)
     except (OSError, ValueError, RecursionError) as error:  # ValueError: not UTF-8 or JSON, an integer too long
         raise CollectError(f"{path}: cannot read: {_reason(error)}") from error
     if nested_deeper_than(value, MAX_DEPTH):  # what is collected from it is written out again, recursively
         raise CollectError(f"{path}: cannot read: nested deeper than {MAX_DEPTH} levels")
     return value if isinstance(value, dict) else None
+
+
+def unicode_only(value: Any, text: str) -> Any:
+    """The value parsed from `text`; ValueError when an escape in it made a lone surrogate (`"\\ud800"`).
+
+    Such a string is no Unicode text: the file collected from it could not be written.
+    """
+    from mlmeta.documents.text import SURROGATE_ESCAPE, replace_surrogates
+
+    if SURROGATE_ESCAPE.search(text):
+        found: list[Any] = []
+        replace_surrogates(value, found, lambda pointer, on_key: (1, 1))
+        if found:
+            raise ValueError(found[0][0].message)
+    return value
 
 
 def _reason(error: Exception) -> str:

@@ -27,15 +27,19 @@ def merged(path: Path, collected: dict[str, Any]) -> dict[str, Any]:
     A fact the collector could not tell (null) leaves the written value alone. A file that cannot be
     read as a JSON object is a CollectError: `--force` replaces it.
     """
-    from mlmeta.collect.facts import CollectError
+    from mlmeta.collect.facts import CollectError, unicode_only
     from mlmeta.openers import read_regular
 
     try:
-        old = json.loads(read_regular(path).decode("utf-8-sig"))
+        text = read_regular(path).decode("utf-8-sig")
+        old = unicode_only(json.loads(text), text)
     except FileNotFoundError:
         return collected
     except (OSError, ValueError, RecursionError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else "not JSON"
+        if isinstance(error, OSError):
+            reason = error.strerror or str(error)
+        else:  # a plain ValueError says what (a lone surrogate, an integer too long); its subclasses: not JSON
+            reason = str(error) if type(error) is ValueError else "not JSON"
         raise CollectError(f"{path}: cannot keep its fields ({reason}); fix it, or --force to replace it") from error
     if not isinstance(old, dict):
         raise CollectError(f"{path}: cannot keep its fields (not a JSON object); fix it, or --force to replace it")

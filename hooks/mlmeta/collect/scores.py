@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlmeta.collect.facts import CollectError
+from mlmeta.collect.facts import CollectError, unicode_only
 
 MAX_RESULTS = 256 * 1024 * 1024  # a leaderboard's results file is a few megabytes
 
@@ -40,7 +40,8 @@ def read_run(path: Path) -> tuple[str | None, Run]:
     from mlmeta.openers import read_regular_text
 
     try:
-        value = json.loads(read_regular_text(path, MAX_RESULTS))
+        text = read_regular_text(path, MAX_RESULTS)
+        value = unicode_only(json.loads(text), text)
     except OSError as error:
         raise CollectError(f"{path}: cannot read: {error.strerror or error}") from error
     except (ValueError, RecursionError) as error:  # ValueError: not UTF-8 or JSON, an integer too long
