@@ -150,3 +150,12 @@ def test_warnings_as_errors_change_nothing(repo: Path) -> None:
         capture_output=True,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+
+
+def test_a_number_too_large_for_a_float_is_a_finding(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON's grammar allows `1e400`; every reader turns it into infinity, which JSON cannot hold."""
+    (repo / "a.json").write_text('{"id": "a/b", "num_heads": 1e400, "x": [-2E+999, 1e300], "y": Infinity}', "utf-8")
+    code, out = check(capsys, "--kind", "model", "--select", "parse", "a.json")
+    assert code == 1
+    assert [line.split(" (at ")[1] for line in out.splitlines()] == ["/num_heads)", "/x/0)", "/y)"]
+    assert out.count("too large for a 64-bit float") == 2

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mlmeta.documents import MISSING, Document, Fixed
+from mlmeta.documents import MISSING, Document, Fixed, escape
 from mlmeta.documents.positions import JsonPositions, LazyPositions
 from mlmeta.documents.text import SURROGATE_ESCAPE, Flags, read_whole, replace_surrogates, syntax_problem
 from mlmeta.findings import Problem
@@ -32,9 +33,33 @@ def parse_text(text: str, path: str, first_line: int = 1) -> Document:
         return Document(path, MISSING, Fixed(*where), [(problem, where)], first_line)
     locator = LazyPositions(text, first_line)
     problems = scan_flags(locator.positions, flags) if flags.duplicates or flags.constants else []
+    if _HUGE_EXPONENT.search(text):  # `1e999` parses, as infinity, which JSON cannot hold
+        said = {problem.pointer for problem, _ in problems}  # an `Infinity` literal is reported as such
+        message = "a number too large for a 64-bit float (read as infinity)"
+        problems.extend(
+            (Problem(pointer, "parse", message), locator.locate(pointer))
+            for pointer in _infinities(value, "")
+            if pointer not in said
+        )
     if SURROGATE_ESCAPE.search(text):
         value = replace_surrogates(value, problems, locator.locate)
     return Document(path, value, locator, problems, first_line, text)
+
+
+_HUGE_EXPONENT = re.compile(r"\d[eE]\+?\d{3,}")
+
+
+def _infinities(value: Any, pointer: str) -> Iterator[str]:
+    """Pointers of the values that overflowed to infinity while parsing (NaN and Infinity are flagged apart)."""
+    stack = [(value, pointer)]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, float) and node in (math.inf, -math.inf):
+            yield at
+        elif isinstance(node, dict):
+            stack.extend((item, f"{at}/{escape(key)}") for key, item in node.items())
+        elif isinstance(node, list):
+            stack.extend((item, f"{at}/{index}") for index, item in enumerate(node))
 
 
 def _long_integer(text: str, first_line: int) -> tuple[int, int]:
