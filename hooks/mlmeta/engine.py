@@ -110,7 +110,7 @@ class Engine:
         link, mode = _modes(path)
         shown = self._display(path, link)
         if not S_ISREG(mode):
-            why = "no such file" if not mode else "not a regular file"
+            why = "not a regular file" if mode else "a symbolic link to nothing (or a loop)" if link else "no such file"
             yield Finding(shown, 1, 1, "", None, None, "read", "error", f"cannot read file: {why}")
             return
         if self.kinds.user:
