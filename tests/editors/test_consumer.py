@@ -31,7 +31,7 @@ from mlmeta.schemas import load_schema, schema_root
 from ..conftest import ROOT
 from ..helpers import run
 from .test_draft7 import IDS, SOURCES, documents, validators, verdicts
-from .test_language_server import HERE, NODE
+from .test_language_server import language_server  # no `local` folder: a schema not on disk is refused
 from .test_language_server import pytestmark as needs_server
 
 MODEL = load_schema("model", 1)
@@ -85,17 +85,6 @@ def serve(repo: Path, way: str, text: str, complete_at: list[dict[str, int]] | N
     answer = language_server(request)
     # no network: the only schema read is the consumer's own copy, from disk
     assert answer["requested"] == [(repo / ".mlmeta" / "schemas" / "model" / "v1.json").as_uri()]
-    return answer
-
-
-def language_server(request: dict[str, Any]) -> dict[str, Any]:
-    """language_server.js's answer; no `local` folder in the request: a schema not on disk is refused."""
-    done = subprocess.run(
-        [str(NODE), str(HERE / "language_server.js")],
-        input=json.dumps(request), capture_output=True, text=True, timeout=60, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    answer: dict[str, Any] = json.loads(done.stdout)
     return answer
 
 

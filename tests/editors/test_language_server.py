@@ -59,6 +59,11 @@ def serve(text: str, schemas: list[dict[str, Any]], complete_at: list[dict[str, 
         "completeAt": complete_at or [],
         "local": {"prefix": ID_BASE, "folder": str(ROOT / "schemas")},
     }
+    return language_server(request)
+
+
+def language_server(request: dict[str, Any]) -> dict[str, Any]:
+    """language_server.js's answer to one request (a document, its schemas, where to complete)."""
     done = subprocess.run(
         [str(NODE), str(HERE / "language_server.js")],
         input=json.dumps(request), capture_output=True, text=True, timeout=60, check=False,
