@@ -29,11 +29,14 @@ def run(args: Namespace) -> int:
             raise configuration.ConfigError("--schemafile takes the files to check, and no --kind")
         forced = add_schemafile(config, args.schemafile, KINDS)
     known = kinds(config)  # a bad route or user kind is a usage error before any file is read
-    known.verify()
     if args.disable_formats:
         known.disabled_formats = frozenset(name.strip() for name in args.disable_formats.split(",") if name.strip())
+    known.verify()
+    route = known.parse(forced) if forced else None
+    if route is not None:
+        known.decide(route, None, None)  # a version the kind lacks is a usage error, not a finding per file
     options = Options(
-        kind=known.parse(forced) if forced else None,
+        kind=route,
         select=select_rules(args.select.split(",")) if args.select else None,
         strict=args.strict,
         fix=args.fix,

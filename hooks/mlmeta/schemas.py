@@ -13,6 +13,7 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import suppress
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -253,9 +254,11 @@ class Kinds(Mapping[str, Kind]):
 
     def declared(self, ref: str, shown: str) -> Route | None:
         """The kind a `$schema` names: a bundled schema, or a user kind's schema by relative path or `$id`."""
-        route = parse_schema_ref(ref)
-        if route is None and self.user:
-            route = self._user_ref(ref.partition("#")[0].rstrip("/"), shown)
+        base = ref.partition("#")[0].rstrip("/")
+        route = self._user_ref(base, shown) if self.user else None  # the repository's own schemas first
+        # a URL names a bundled schema by its $id (or a draft-07 copy's name), not by any tail that looks alike
+        if route is None and ("://" not in base or base.startswith(ID_BASE) or base.endswith(".draft7.json")):
+            route = parse_schema_ref(ref)
         if route is None and "mlmeta" in ref:
             raise RouteError("$schema names no bundled mlmeta schema")  # its text is the file's: never printed
         return route
@@ -321,9 +324,23 @@ class Kinds(Mapping[str, Kind]):
             if not found:
                 spec = self._spec[name]
                 what = "no schema file matches this" if spec.numbered else "no such schema file"
-                raise ConfigError(f"{spec.template}: {what} ([tool.mlmeta.kinds.{name}])")
+                given = self.config.derived.get("schemafile")
+                origin = "--schemafile" if given and given[0] == name else f"[tool.mlmeta.kinds.{name}]"
+                raise ConfigError(f"{spec.template}: {what} ({origin})")
             for version in found:
-                self.schema(name, version)
+                self._check_fragment(name, version)
+                # compiled now: a schema jsonschema-rs refuses (a bad regex) is a usage error too; a $ref that
+                # resolves to nothing is a finding on each file of the kind
+                with suppress(SchemaRefError):
+                    self.validator(name, version)
+
+    def _check_fragment(self, name: str, version: int) -> None:
+        from mlmeta.documents import MISSING, resolve
+
+        spec = self._spec[name]
+        schema = self.schema(name, version)
+        if spec.fragment and resolve(schema, spec.fragment[1:]) is MISSING:
+            raise ConfigError(f"{spec.relative(version)}: no part {spec.fragment[1:]!r} to validate against")
 
     def lock_folder(self, name: str) -> Path | None:
         """Where a versioned user kind's SHA256SUMS lives (None: one schema file, nothing to lock)."""
@@ -385,13 +402,18 @@ class Kinds(Mapping[str, Kind]):
         return folder / LOCK
 
     def validator(self, name: str, version: int) -> Any:
-        """The compiled schema; a `$ref` that resolves to nothing raises SchemaRefError."""
+        """The compiled schema; a `$ref` that resolves to nothing raises SchemaRefError (each time it is asked)."""
         key = (name, version)
         if key not in self._validators:
-            self._validators[key] = self._compile_user(name, version) if name in self.user else compile_bundled(
-                name, version
-            )
-        return self._validators[key]
+            try:
+                compiled = self._compile_user(name, version) if name in self.user else compile_bundled(name, version)
+            except SchemaRefError as error:
+                compiled = error
+            self._validators[key] = compiled
+        found = self._validators[key]
+        if isinstance(found, SchemaRefError):
+            raise found
+        return found
 
     def _compile_user(self, name: str, version: int) -> Any:
         import jsonschema_rs
@@ -401,7 +423,8 @@ class Kinds(Mapping[str, Kind]):
         spec = self._spec[name]
         schema = self.schema(name, version)
         if self._retriever is None:
-            self._retriever = Retriever(self.config.root, _bundled_or_none)
+            given = self.config.derived.get("schemafile")
+            self._retriever = Retriever(self.config.root, _bundled_or_none, given[1] if given else None)
         retriever = self._retriever
         for other, number in self._schemas:  # a relative $ref against a user schema's own $id names a file
             retriever.alias(self._schemas[(other, number)], self._spec[other].path(number))
@@ -417,10 +440,13 @@ class Kinds(Mapping[str, Kind]):
                 return jsonschema_rs.validator_for({"$ref": uri + spec.fragment}, registry=registry, **options)
             return jsonschema_rs.validator_for(schema, base_uri=uri, **options)
         except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as error:
-            failed = retriever.failed
-            retriever.failed = None
-            what = f"$ref {failed!r}" if failed else str(error).splitlines()[0]
-            raise SchemaRefError(f"{spec.relative(version)}{spec.fragment}: cannot resolve {what}") from None
+            failed, retriever.failed = retriever.failed, None
+            shown = f"{spec.relative(version)}{spec.fragment}"
+            if failed is not None or isinstance(error, jsonschema_rs.ReferencingError):
+                what = f"$ref {failed!r}" if failed else str(error).splitlines()[0]
+                raise SchemaRefError(f"{shown}: cannot resolve {what}") from None
+            reason = str(error).splitlines()[0]
+            raise ConfigError(f"{shown}: not a schema jsonschema-rs can compile: {reason}") from None
 
 
 def _anything(text: str) -> bool:

@@ -10,7 +10,7 @@ A schema that is not valid JSON Schema is a usage error that names the file.
 
 from __future__ import annotations
 
-import json
+import os
 import re
 from collections.abc import Collection
 from pathlib import Path
@@ -54,21 +54,23 @@ def options(name: str, table: Any, source: str) -> dict[str, Any]:
 
 
 def add_schemafile(config: Config, given: str, taken: Collection[str]) -> str:
-    """`--schemafile PATH[#fragment]`: a user kind of that one file, named after it; returns its name.
+    """`--schemafile PATH[#fragment]`: a user kind of that one file, `schemafile`; returns its name.
 
-    `taken`: the bundled kinds' names, which a user kind may not have.
+    `taken`: the bundled kinds' names, which a user kind may not have. The schema's own folder may
+    hold what it `$ref`s, even outside the repository (as check-jsonschema reads it).
     """
     path, mark, fragment = given.partition("#")
     try:
-        relative = Path(path).resolve().relative_to(config.root).as_posix()
+        resolved = Path(path).resolve()
+        relative = resolved.relative_to(config.root).as_posix()
     except (OSError, ValueError):
         relative = str(Path(path).resolve())
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(path).name.partition(".")[0]).strip("-_") or "schemafile"
-    name = stem if NAME.match(stem) else f"schemafile-{stem}"
     kinds = config.table.setdefault("kinds", {})
+    name = "schemafile"
     while name in kinds or name in taken:
-        name = f"schemafile-{name}"
+        name = f"{name}-given"
     kinds[name] = options(name, {"schema": relative + mark + fragment}, "--schemafile")
+    config.derived["schemafile"] = (name, Path(path).resolve().parent)
     return name
 
 
@@ -99,11 +101,14 @@ class Versions:
     def found(self) -> tuple[int, ...]:
         if not self.numbered:
             return (1,) if self.path(1).is_file() else ()
-        glob = self.template.replace(VERSION, "*")
+        import glob
+
+        before, _, after = self.template.partition(VERSION)
+        pattern = os.path.join(glob.escape(str(self.root)), glob.escape(before) + "*" + glob.escape(after))
         numbers = set()
-        for path in self.root.glob(glob):
-            number = self.version_of(path.relative_to(self.root).as_posix())
-            if number is not None and path.is_file():
+        for found in glob.glob(pattern):
+            number = self.version_of(Path(found).relative_to(self.root).as_posix())
+            if number is not None and os.path.isfile(found):
                 numbers.add(number)
         return tuple(sorted(numbers))
 
@@ -117,45 +122,55 @@ class Versions:
 
 
 def read_schema(path: Path, shown: str) -> Any:
-    """A schema file's value (JSON, or YAML by suffix), checked against its draft's metaschema."""
-    try:
-        if not path.is_file():
-            raise ConfigError(f"{shown}: no such schema file")
-        if path.stat().st_size > MAX_SCHEMA_BYTES:
-            raise ConfigError(f"{shown}: larger than {MAX_SCHEMA_BYTES >> 20} MiB; not a schema")
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{shown}: cannot read the schema: {error}") from error
-    try:
-        if path.suffix.lower() in (".yaml", ".yml"):
-            from ruamel.yaml import YAML
+    """A schema file's value (JSON, or YAML by suffix), read as strictly as data is and checked against its draft."""
+    from mlmeta.openers import read_regular
 
-            schema = YAML(typ="safe", pure=True).load(text)
-        else:
-            schema = json.loads(text, parse_constant=_no_constant)
-    except Exception as error:  # json, ruamel and recursion errors alike: the file is not a schema
-        raise ConfigError(f"{shown}: not JSON{' or YAML' if path.suffix != '.json' else ''}: {error}") from None
+    try:
+        text = read_regular(path, MAX_SCHEMA_BYTES).decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{shown}: no such schema file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise ConfigError(f"{shown}: cannot read the schema: {reason}") from None
+    if path.suffix.lower() in (".yaml", ".yml"):  # mlmeta's own readers: bounded aliases, JSON's values only
+        from mlmeta.documents.yaml import parse_text as parse_yaml
+
+        document = parse_yaml(text, shown)
+    else:
+        from mlmeta.documents.json import parse_text as parse_json
+
+        document = parse_json(text, shown)
+    if document.problems or not document.ok:  # NaN, a duplicate key, a tag: not a schema to trust
+        problem, (line, column) = document.problems[0]
+        raise ConfigError(f"{shown}: not a schema: {problem.message} (line {line}, column {column})")
+    schema = document.value
     if not isinstance(schema, (dict, bool)):
         raise ConfigError(f"{shown}: a schema is an object or a boolean")
     _check_metaschema(schema, shown)
     return schema
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+# the drafts jsonschema-rs knows without fetching anything; any other `$schema` would be fetched
+DRAFTS = frozenset(
+    f"{scheme}://json-schema.org/{name}/schema{mark}"
+    for scheme in ("http", "https")
+    for name in ("draft-04", "draft-06", "draft-07", "draft/2019-09", "draft/2020-12")
+    for mark in ("", "#")
+)
 
 
 def _check_metaschema(schema: Any, shown: str) -> None:
     import jsonschema_rs
 
+    draft = schema.get("$schema") if isinstance(schema, dict) else None
+    if draft is not None and draft not in DRAFTS:
+        raise ConfigError(f"{shown}: $schema names no JSON Schema draft mlmeta knows (04, 06, 07, 2019-09, 2020-12)")
     try:
         jsonschema_rs.meta.validate(schema)
-    except jsonschema_rs.ReferencingError as error:
-        raise ConfigError(f"{shown}: $schema names no JSON Schema draft mlmeta knows ({error})") from None
     except jsonschema_rs.ValidationError as error:
         where = "/" + "/".join(str(p) for p in error.instance_path)
         raise ConfigError(f"{shown}: not a valid JSON Schema: {error.message} (at {where})") from None
-    except (ValueError, RecursionError) as error:
+    except (jsonschema_rs.ReferencingError, ValueError, RecursionError) as error:
         raise ConfigError(f"{shown}: not a valid JSON Schema: {error}") from None
 
 
@@ -171,8 +186,9 @@ class Retriever:
     file beside it in the repository.
     """
 
-    def __init__(self, root: Path, bundled: Any) -> None:
+    def __init__(self, root: Path, bundled: Any, also: Path | None = None) -> None:
         self.root = root.resolve()
+        self.also = also.resolve() if also is not None else None  # --schemafile's own folder
         self.bundled = bundled  # uri -> schema, or None when the uri names no bundled schema
         self.aliases: dict[str, Path] = {}  # the folder part of a schema's own $id -> its folder on disk
         self.failed: str | None = None
@@ -191,10 +207,13 @@ class Retriever:
             self.failed = uri
             raise ValueError(f"{uri}: not a bundled schema or a file of the repository; mlmeta never fetches")
         try:
-            return read_schema(path, path.relative_to(self.root).as_posix())
+            shown = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+            schema = read_schema(path, shown)
         except ConfigError as error:
             self.failed = uri
             raise ValueError(str(error)) from None
+        self.alias(schema, path)  # its own relative $refs, against its own $id, name files beside it
+        return schema
 
     def _path(self, uri: str) -> Path | None:
         base = uri.partition("#")[0]
@@ -207,10 +226,10 @@ class Retriever:
             path = found[1] / unquote(base[len(found[0]) :])
         try:
             resolved = path.resolve()
-            resolved.relative_to(self.root)
         except (OSError, ValueError):
             return None
-        return resolved if resolved.is_file() else None
+        inside = resolved.is_relative_to(self.root) or (self.also is not None and resolved.is_relative_to(self.also))
+        return resolved if inside and resolved.is_file() else None
 
 
 def digest(path: Path) -> str:
