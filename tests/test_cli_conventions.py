@@ -91,3 +91,35 @@ def test_help_lists_the_kinds_and_rules(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 0
     assert "model, dataset, results, manifest" in flat
     assert "hash-format" in flat and "phi" in flat and "misspelled-key" in flat
+
+
+def test_empty_stdin_checks_nothing(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # `git diff --name-only | mlmeta check -` with no change
+    assert run(capsys, "check", "-") == (0, "", "mlmeta: no files checked: no route or $schema claims them "
+                                                "(-v says why)\n")
+
+
+def test_a_folder_stands_for_the_files_routes_or_their_schema_claim(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "cards").mkdir()
+    (repo / "cards" / "m.json").write_text('{"$schema": "https://mlmeta.dev/schemas/model/v1.json", "num_heads": "x"}')
+    code, out, _ = run(capsys, "check", "-q", "cards")
+    assert code == 1 and out.startswith("cards/m.json:1:1: error model/v1 schema")
+
+
+def test_colour_never_prints_a_control_character_of_a_file_name(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "model_metadata/e\x1b[2Jx.json"
+    (repo / name).write_text(BAD, encoding="utf-8")
+    out = run(capsys, "check", "--color", "always", name)[1]
+    assert out.startswith("model_metadata/e\\x1b[2Jx.json:3:16: \033[1;31merror\033[0m model/v1 schema:")
+
+
+def test_a_version_the_kind_lacks_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "check", "--kind", "model@9", "model_metadata/good.json") == (
+        2, "", "mlmeta: error: model has no schema v9 (bundled: v1)\n"
+    )

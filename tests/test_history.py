@@ -47,7 +47,7 @@ def test_a_manifest_row_keeps_its_hash_and_release_date(repo: Path, capsys: pyte
         row("Org/a", digest=HASH_B) + row("Org/b", released="2025-03-04") + row("Org/d"), encoding="utf-8"
     )
     assert history(capsys, "--base", "main") == (1, [
-        "models.jsonl:1:1: warning manifest/v1 history-stable-hash: the row on line 3 at main is gone: "
+        "models.jsonl:1:1: warning manifest/v1 history-stable-hash: the released row on line 3 at main is gone: "
         "a released model leaves the manifest",
         "models.jsonl:1:72: error manifest/v1 history-stable-hash: reproducibility_hash changed since main while "
         "repo_id and released stayed (line 1 there): the provenance of a release is stable; release anew with a "
@@ -117,8 +117,8 @@ def test_a_released_user_schema_and_a_declared_version(repo: Path, capsys: pytes
     assert history(capsys, "--base", "HEAD", "schemas/lab/v1.json", "cards/a.json") == (1, [
         "cards/a.json:1:13: error lab/v1 history-schema-version: schema version went down from v2 at HEAD to v1 "
         "(at /$schema)",
-        "schemas/lab/v1.json:1:1: error lab history-immutable: a released schema of lab changed since HEAD: "
-        "publish the change as a new version",
+        "schemas/lab/v1.json:1:1: error lab/v1 history-immutable: released schema lab/v1 changed since HEAD: "
+        "publish the change as v2 or later",
     ])
     assert run(capsys, "schemas", "lock")[0] == 0  # a lock says which versions are released: schema-lock judges them
     assert history(capsys, "--base", "HEAD", "schemas/lab/v1.json") == (0, [])
@@ -159,3 +159,59 @@ def test_under_pre_commit_the_staged_change_meets_head(
     column = first.index('"sha256:') + 1
     expected = f"models.jsonl:1:{column}: error manifest/v1 history-stable-hash: reproducibility_hash changed since"
     assert expected in output
+
+
+def test_an_unreleased_row_is_open_and_a_first_release_is_no_move(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unreleased = json.dumps({"repo_id": "Org/a", "released": None, "reproducibility_hash": HASH_A}) + "\n"
+    save(repo, {"models.jsonl": unreleased + row("Org/b")})
+    (repo / "models.jsonl").write_text(row("Org/a", released="2025-05-06", digest=HASH_B) + row("Org/b"), "utf-8")
+    assert history(capsys, "--base", "HEAD") == (0, [])
+    (repo / "models.jsonl").write_bytes(b"\x00\x01 not rows\n")  # unreadable now: the check says so, no "gone"
+    assert not [line for line in history(capsys, "--base", "HEAD")[1] if "history-" in line]
+
+
+def test_nan_in_an_earlier_entry_is_the_same_nan(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = '{\n  "id": "org/tiny",\n  "author": "a",\n  "evaluations": [{"name": "x", "score": NaN}]\n}\n'
+    save(repo, {"model_metadata/tiny.json": text})
+    (repo / "model_metadata/tiny.json").write_text(text.replace('"a"', '"b"'), encoding="utf-8")
+    assert not [line for line in history(capsys, "--base", "HEAD")[1] if "history-" in line]  # NaN: a parse finding
+
+
+def test_a_lock_only_grows_and_a_one_file_kind_is_the_teams_to_edit(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = ('[tool.mlmeta.kinds.lab]\nschema = "schemas/lab/v{N}.json"\n'
+              '[tool.mlmeta.kinds.one]\nschema = "one.schema.json"\n')
+    save(repo, {"pyproject.toml": config, "schemas/lab/v1.json": "{}", "one.schema.json": "{}"})
+    assert run(capsys, "schemas", "lock")[0] == 0
+    save(repo, {})
+    (repo / "one.schema.json").write_text('{"type": "object"}', encoding="utf-8")
+    monkeypatch.setenv("PRE_COMMIT", "1")  # as the hook runs: against HEAD
+    assert history(capsys, "one.schema.json") == (0, [])
+    (repo / "schemas/lab/v1.json").write_text('{"type": "object"}', encoding="utf-8")
+    assert run(capsys, "schemas", "lock", "--force")[0] == 0
+    code, lines = history(capsys, "schemas/lab/SHA256SUMS")
+    assert code == 1 and lines == [
+        "schemas/lab/SHA256SUMS:1:1: error lab history-immutable: the lock's entry for released v1.json changed "
+        "since HEAD: a released version stays"
+    ]
+    monkeypatch.delenv("PRE_COMMIT")
+    assert "schemas/lab/SHA256SUMS" in run(capsys, "check", "--base", "HEAD")[1]  # CI sees it too
+
+
+def test_a_root_below_the_top_of_the_git_repository(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    save(repo, {"sub/pyproject.toml": "", "sub/models.jsonl": row("Org/a")})
+    (repo / "sub/models.jsonl").write_text(row("Org/a", digest=HASH_B), encoding="utf-8")
+    import os
+
+    os.chdir(repo / "sub")
+    code, lines = history(capsys, "--base", "HEAD")
+    assert code == 1 and lines[0].startswith("models.jsonl:1:72: error manifest/v1 history-stable-hash")
+
+
+def test_case_folding_as_the_file_systems_fold(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = '{"domains": [], "summary": {"total_tokens_billions": 1}}'
+    save(repo, {"dataset_metadata/straße.json": empty, "dataset_metadata/strasse.json": empty})
+    assert history(capsys) == (0, [])  # ß is not ss to APFS or NTFS

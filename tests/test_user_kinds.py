@@ -328,7 +328,7 @@ def test_a_one_file_catalog_is_checked_row_by_row(
         "descriptors/b.json": descriptors[1],
     })
     assert run(capsys, "check", "-q") == (
-        1, "models.yaml:803:11: error catalog/v1 duplicate-row: name already used by the row on line 37 "
+        1, "models.yaml:803:11: error catalog/v1 duplicate-row: name already used by row 18 (line 37) "
            "(at /models/400/name)\n", ""
     )
     (tmp_path / "descriptors/c.json").write_text('{"name": "model-0", "params": -1}', encoding="utf-8")

@@ -44,7 +44,7 @@ def run(args: Namespace) -> int:
     engine = Engine(config, options)
     base = _base(args.base, root, engine)  # a revision that does not exist is a usage error, before any file
     given = _given(args.paths)
-    if given:
+    if args.paths:  # `-` with nothing on stdin is no file, not the whole repository
         from mlmeta.files import expand
 
         paths = list(expand(given, config, force_exclude=not args.no_force_exclude))
@@ -53,9 +53,9 @@ def run(args: Namespace) -> int:
 
         paths = [root / name for name in routed(config)]
     every = (_findings(engine, path) for path in paths)
-    locks = () if given else (engine.locks(known.user),)  # the whole repository: every lock too
+    locks = () if args.paths else (engine.locks(known.user),)  # the whole repository: every lock too
     # sorted by file and place: a JSONL file's last rows and a file's closing findings come in order
-    found = sorted(chain(*locks, *every, _across(engine, paths, base)), key=Finding.sort_key)
+    found = sorted(chain(*locks, *every, _across(engine, paths, base, not args.paths)), key=Finding.sort_key)
     if args.format == "text":
         from mlmeta.reporters.text import write
 
@@ -75,26 +75,26 @@ def run(args: Namespace) -> int:
 
 def _base(ref: str | None, root: Path, engine: Engine) -> Any:
     """The revision history rules compare with: --base, or HEAD (the staged change) under pre-commit."""
-    from mlmeta.history import RULES
-
     ref = ref or ("HEAD" if os.environ.get("PRE_COMMIT") else None)
-    if not ref or not any(engine.wants(rule) for rule in RULES):
-        return None
-    from mlmeta.history import Base
+    if not ref:
+        return None  # no history module, no git: a check without a base pays nothing for it
+    from mlmeta.history import RULES, Base
 
-    return Base(root, ref)
+    return Base(root, ref) if any(engine.wants(rule) for rule in RULES) else None
 
 
-def _across(engine: Engine, paths: list[Path], base: Any) -> Iterator[Finding]:
+def _across(engine: Engine, paths: list[Path], base: Any, everything: bool) -> Iterator[Finding]:
     """What needs the repository or its history beside the checked files: path-case, then --base."""
     names = [name for name in (engine.display(path) for path in paths) if not name.startswith(("/", "../"))]
     if not names:
         return
     if engine.wants("path-case"):
-        from mlmeta.files import repository_files
+        from mlmeta.files import repository_files, same_names
         from mlmeta.history import path_case
 
-        yield from path_case(names, repository_files(engine.config.root))
+        root = engine.config.root
+        # the whole listing when the whole repository is checked; else only names like the checked ones
+        yield from path_case(names, repository_files(root) if everything else same_names(root, names))
     if base is not None:
         from mlmeta.history import findings
 

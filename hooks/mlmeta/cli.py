@@ -112,6 +112,7 @@ def _schemas(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("folder", nargs="?", metavar="FOLDER", help="where `export` writes (or, with --check, checks)")
     parser.add_argument("--draft7", action="store_true", help="write the draft-07 copies and catalog.json")
+    parser.add_argument("--force", action="store_true", help="lock: accept a changed released version")
     parser.add_argument("--check", action="store_true", help="exit 1 when a generated file is out of date")
     parser.add_argument("--root", metavar="DIR", help="the schemas folder (default: ./schemas of this repository)")
 

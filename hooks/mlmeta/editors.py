@@ -289,7 +289,7 @@ def generated(root: Path) -> dict[Path, str]:
     return files
 
 
-def lock(config: Config) -> int:
+def lock(config: Config, force: bool = False) -> int:
     """`mlmeta schemas lock`: SHA256SUMS beside each versioned user kind's schemas, every version released."""
     from mlmeta.schemas import kinds
 
@@ -299,7 +299,7 @@ def lock(config: Config) -> int:
         return 2
     known.verify()
     for name in known.user:
-        written = known.write_lock(name)
+        written = known.write_lock(name, force)
         versions = ", ".join(f"v{v}" for v in known.versions(name))
         print(f"{name}: locked {versions} in {written}" if written else f"{name}: one schema file, no versions to lock")
     return 0
@@ -342,7 +342,7 @@ def run(args: Namespace) -> int:
         print("mlmeta: error: only `mlmeta schemas export` takes a folder", file=sys.stderr)
         return 2
     if args.action == "lock":
-        return lock(config)
+        return lock(config, args.force)
     if args.action == "export":
         folder = Path(args.folder) if args.folder else config.root / EXPORT_DIR
         return refresh(exported(folder), args.check, f"mlmeta schemas export {args.folder or EXPORT_DIR}")

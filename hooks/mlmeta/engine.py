@@ -20,12 +20,11 @@ from mlmeta.documents import Document, finding_at, read, rows
 from mlmeta.findings import Finding, Problem
 from mlmeta.rules import RULES, Check, Run, Where, checks_for
 from mlmeta.rules.phi.settings import KINDS as PHI_KINDS  # the kinds with result parts
-from mlmeta.schemas import FORMAT_BY_SUFFIX, Kind, Kinds, Route, RouteError, SchemaRefError, kinds
+from mlmeta.schemas import FORMAT_BY_SUFFIX, PEEK_BYTES, Kind, Kinds, Route, RouteError, SchemaRefError, kinds
 
 if TYPE_CHECKING:
     from mlmeta.fixes import Edit
 
-PEEK_BYTES = 4096
 PHI_MODULE = "mlmeta.rules.phi"
 
 
@@ -150,8 +149,10 @@ class Engine:
         for number, document in enumerate(read(path, fmt, shown, **options)):
             if number == 0:
                 try:
-                    declared = self._declared(document, shown) or declared_early
-                    plan = self._plan(self.kinds.decide(forced, declared, configured))
+                    declared = self._declared(document, shown)
+                    if declared is None and (not document.ok or _modeline(raw, fmt)):
+                        declared = declared_early  # the peek found a `$schema` anywhere; only the top level counts
+                    plan = self._plan(self.kinds.decide(forced, declared, configured), fmt)
                 except RouteError as error:
                     yield self._finding(document, Problem(_ref_pointer(document), "schema-ref", str(error)), None)
                     return
@@ -227,11 +228,13 @@ class Engine:
         selected = self.options.select
         return bool(selected) and all(rule in RULES and RULES[rule].module == PHI_MODULE for rule in selected or ())
 
-    def _plan(self, route: Route | None) -> _Plan:
+    def _plan(self, route: Route | None, fmt: str | None = None) -> _Plan:
         """What every document of a file meets, looked up once per file (a JSONL file has a document per row)."""
         if route is None or route.version is None:
             return _Plan(route, None, [check for _, check in self.checks(None)])
         own = self.kinds[route.kind]
+        if not own.format and fmt:  # a user kind's file, read as its suffix says: JSON Lines rows are rows
+            own = own._replace(format=fmt)
         validator = self.kinds.validator(route.kind, route.version) if self.wants("schema") else None
         family = route if own.schema is None else own.family
         return _Plan(route, validator, [check for _, check in self.checks(own)], own, family)
@@ -335,6 +338,11 @@ def _explained(problems: list[Problem]) -> list[Problem]:
 def _ref_pointer(document: Document) -> str:
     value = document.value
     return "/$schema" if document.ok and isinstance(value, dict) and "$schema" in value else ""
+
+
+def _modeline(raw: bytes | None, fmt: str | None) -> bool:
+    """Whether a YAML file names its schema in a comment (which its parsed value cannot show)."""
+    return fmt == "yaml" and raw is not None and b"yaml-language-server" in raw[:PEEK_BYTES]
 
 
 def _family_name(kind: Kind | None) -> str | None:

@@ -9,9 +9,7 @@ from pathlib import Path
 
 from mlmeta.config import Config
 from mlmeta.globs import ignored
-from mlmeta.schemas import FORMAT_BY_SUFFIX, KINDS, Kinds, Route, configured_route, kinds
-
-PEEK_BYTES = 4096  # as much of a file as its `$schema` is looked for in
+from mlmeta.schemas import FORMAT_BY_SUFFIX, KINDS, PEEK_BYTES, Kinds, Route, kinds
 
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
 
@@ -42,6 +40,16 @@ def repository_files(root: Path, folders: Sequence[str] | None = None) -> list[s
             base = Path(folder).relative_to(root)
             found.update((base / name).as_posix() for name in names)
     return sorted(found)
+
+
+def same_names(root: Path, names: list[str]) -> list[str]:
+    """The tracked and untracked files whose paths equal one of `names` but for case (git's `icase` pathspecs).
+
+    What `path-case` needs when a hook checks a few files: not a listing of the whole repository.
+    """
+    specs = [f":(icase,literal){name}" for name in names]
+    listed = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *specs)
+    return sorted(set(listed.decode("utf-8", "surrogateescape").split("\0")) - {""}) if listed else []
 
 
 def git(root: Path, *args: str) -> bytes | None:
@@ -120,18 +128,28 @@ def routed(config: Config) -> list[str]:
     for name in repository_files(config.root):
         if excluded(name, config):
             continue
-        if known.configured(name) is not None:
-            found.append(name)
-            continue
-        fmt = FORMAT_BY_SUFFIX.get(os.path.splitext(name)[1].lower())
-        if fmt in ("json", "yaml") and _declares(config.root / name, fmt == "yaml", name, known):
-            found.append(name)
+        if _claims(config.root / name, name, known) or (known.user and _versioned_schema(known, name)):
+            found.append(name)  # a schema of your own is checked too: its lock, and its history under --base
     if config.option("phi", "paths"):  # a folder put under the no-PHI rule is checked in CI too, not only by the hook
         from mlmeta.rules.phi import claimed
 
         found.extend(name for name in repository_files(config.root) if claimed(name, config) and name not in found
                      and not excluded(name, config))
     return sorted(set(found))
+
+
+def _versioned_schema(known: Kinds, name: str) -> bool:
+    """A schema (or the lock) of a versioned user kind: what `schema-lock` and the history rules judge."""
+    owner = known.schema_owner(name)
+    return owner is not None and known.lock_folder(owner) is not None
+
+
+def _claims(path: Path, name: str, known: Kinds) -> bool:
+    """Whether a route claims the file, or (a JSON or YAML file) its own `$schema` does."""
+    if known.configured(name) is not None:
+        return True
+    fmt = FORMAT_BY_SUFFIX.get(os.path.splitext(name)[1].lower())
+    return fmt in ("json", "yaml") and _declares(path, fmt == "yaml", name, known)
 
 
 def _declares(path: Path, yaml: bool, name: str, known: Kinds) -> bool:
@@ -188,10 +206,10 @@ def expand(paths: list[str], config: Config, force_exclude: bool = True) -> Iter
         elif (path / "oci-layout").is_file():
             yield path  # checked as one unit: its blobs are no files of their own
         else:
+            known = kinds(config)
             for name in sorted(p for p in path.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.parts)):
                 shown = relative(name, config.root) or name.as_posix()
-                claimed = configured_route(shown, config) is not None or _phi_claimed(shown, config)
-                if claimed and not excluded(shown, config):
+                if not excluded(shown, config) and (_claims(name, shown, known) or _phi_claimed(shown, config)):
                     yield name
 
 

@@ -15,6 +15,7 @@ base version is read with one `git show`. A file new at the base has no history 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,11 @@ from mlmeta.config import ConfigError
 from mlmeta.documents import MISSING, Document, Fixed, finding_at, join, read
 from mlmeta.files import git as _git
 from mlmeta.findings import Finding, Problem
-from mlmeta.schemas import FORMAT_BY_SUFFIX, Kinds, Route
+from mlmeta.schemas import FORMAT_BY_SUFFIX, PEEK_BYTES, Kinds, Route
 
 RULES = ("history-immutable", "history-append-only", "history-stable-hash", "history-schema-version")
 APPEND_ONLY = ("training", "evaluations", "training_stages")
 APPEND = "history-append-only"
-PEEK = 4096
 
 
 class Base:
@@ -46,7 +46,9 @@ class Base:
         """Each file that differs from the base -> its path there (another one when git sees a rename)."""
         if self._changed is None:
             self._changed = {}
-            listed = _git(self.root, "diff", "--name-status", "-M", "-z", "--no-ext-diff", self.commit or "", "--")
+            # --relative: names as the checked files spell them, when the root is a folder of the git repository
+            args = ("diff", "--relative", "--name-status", "-M", "-z", "--no-ext-diff", self.commit or "", "--")
+            listed = _git(self.root, *args)
             fields = listed.decode("utf-8", "surrogateescape").split("\0") if listed else []
             at = 0
             while at < len(fields) - 1:
@@ -62,7 +64,7 @@ class Base:
         return self._changed
 
     def show(self, path: str) -> bytes | None:
-        return _git(self.root, "show", f"{self.commit}:{path}") if self.commit else None
+        return _git(self.root, "show", f"{self.commit}:./{path}") if self.commit else None  # ./: from the root
 
 
 def findings(base: Base, shown: list[str], kinds: Kinds, wants: Any) -> Iterator[Finding]:
@@ -88,10 +90,9 @@ def findings(base: Base, shown: list[str], kinds: Kinds, wants: Any) -> Iterator
 def _file(base: Base, name: str, path: Path, old: bytes, new: bytes, kinds: Kinds, wants: Any) -> Iterator[Finding]:
     ref = base.ref
     owner = kinds.schema_owner(name)
-    if owner is not None:  # a user kind's schema: released unless its lock leaves it out
-        if wants("history-immutable") and _released_unlocked(kinds, owner):
-            message = f"a released schema of {owner} changed since {ref}: publish the change as a new version"
-            yield Finding(name, 1, 1, "", owner, None, "history-immutable", "error", message)
+    if owner is not None:
+        if wants("history-immutable"):
+            yield from _released_schema(kinds, owner, name, old, ref)
         return
     fmt = FORMAT_BY_SUFFIX.get(path.suffix.lower()) or "json"
     route = _route(kinds, name, new, fmt) or Route("")
@@ -141,7 +142,7 @@ def append_only(old: Any, new: Any, ref: str) -> Iterator[Problem]:
         if not isinstance(before, list) or not before:
             continue
         after = after if isinstance(after, list) else []
-        changed = next((n for n, entry in enumerate(before) if n >= len(after) or after[n] != entry), None)
+        changed = next((n for n, entry in enumerate(before) if n >= len(after) or not _same(after[n], entry)), None)
         if changed is not None and changed < len(after):
             why = f"an earlier `{key}` entry changed since {ref}: earlier entries stay as they were; append a new one"
             yield Problem(join(f"/{key}", changed), APPEND, why)
@@ -154,23 +155,33 @@ def append_only(old: Any, new: Any, ref: str) -> Iterator[Problem]:
         yield Problem("/version" if "version" in new else "", APPEND, why)
 
 
+def _same(one: Any, other: Any) -> bool:
+    """Equal as JSON text: NaN (which is never equal to itself) stays the NaN it was."""
+    import json
+
+    return one == other or json.dumps(one, sort_keys=True) == json.dumps(other, sort_keys=True)
+
+
 def _stable_hashes(
     path: Path, name: str, old: bytes, label: tuple[str | None, int | None], ref: str
 ) -> Iterator[Finding]:
-    before: dict[str, tuple[Any, Any, int]] = {}  # repo_id -> (released, hash, line) at the base
+    """Released rows keep their release date and provenance; a row not yet released (`released` null) is open."""
     from mlmeta.documents.jsonl import rows
 
+    before: dict[str, tuple[Any, Any, int]] = {}  # repo_id -> (released, hash, line) at the base, released rows only
     for row in rows(old.splitlines(keepends=True), name):
         value = row.value
-        if row.ok and isinstance(value, dict) and isinstance(value.get("repo_id"), str):
-            before.setdefault(value["repo_id"], (value.get("released"), value.get("reproducibility_hash"), row.line))
+        if row.ok and isinstance(value, dict) and isinstance(value.get("repo_id"), str) and value.get("released"):
+            before.setdefault(value["repo_id"], (value["released"], value.get("reproducibility_hash"), row.line))
     kept: set[str] = set()
+    unread = False
     for row in read(path, "jsonl", name):
         value = row.value
-        if not (row.ok and isinstance(value, dict) and isinstance(value.get("repo_id"), str)):
+        if not (row.ok and isinstance(value, dict)):
+            unread = True  # a row the check reports: whether it held a released id is unknown
             continue
-        repo_id = value["repo_id"]
-        if repo_id not in before:
+        repo_id = value.get("repo_id")
+        if not isinstance(repo_id, str) or repo_id not in before:
             continue
         kept.add(repo_id)
         released, digest, line = before[repo_id]
@@ -183,19 +194,28 @@ def _stable_hashes(
                 "the provenance of a release is stable; release anew with a new date"
             )
             yield finding_at(row, Problem("/reproducibility_hash", "history-stable-hash", message), *label)
-    for repo_id, (_, _, line) in before.items():
+    for repo_id, (_, _, line) in () if unread else before.items():
         if repo_id not in kept:
-            message = f"the row on line {line} at {ref} is gone: a released model leaves the manifest"
+            message = f"the released row on line {line} at {ref} is gone: a released model leaves the manifest"
             yield Finding(name, 1, 1, "", *label, "history-stable-hash", "warning", message)
 
 
 def path_case(names: list[str], listed: list[str]) -> Iterator[Finding]:
-    """`path-case`: a checked file whose path differs only in case from another file of the repository."""
+    """`path-case`: a checked file whose path differs only in case (or Unicode normal form) from another file.
+
+    macOS and Windows compare names case-insensitively (simple case folding, not `ß` = `ss`), and
+    macOS also regardless of normal form (`é` composed or not).
+    """
+    from unicodedata import normalize
+
+    def key(name: str) -> str:
+        return normalize("NFC", name).lower()
+
     by_fold: dict[str, list[str]] = {}
     for name in listed:
-        by_fold.setdefault(name.casefold(), []).append(name)
+        by_fold.setdefault(key(name), []).append(name)
     for name in names:
-        others = [other for other in by_fold.get(name.casefold(), ()) if other != name]
+        others = [other for other in by_fold.get(key(name), ()) if other != name]
         if others:
             message = (
                 f"path differs only in case from {others[0]}: on macOS and Windows checkouts the two are one file, "
@@ -204,25 +224,55 @@ def path_case(names: list[str], listed: list[str]) -> Iterator[Finding]:
             yield Finding(name, 1, 1, "", None, None, "path-case", "error", message)
 
 
-def _released_unlocked(kinds: Kinds, name: str) -> bool:
-    """A user kind's schema file at the base is released, unless a lock says which are (`schema-lock` judges those)."""
-    from mlmeta.user_kinds import read_lock
+def _released_schema(kinds: Kinds, owner: str, name: str, old: bytes, ref: str) -> Iterator[Finding]:
+    """A versioned user kind's schema (or its lock) changed in place since the base.
 
-    folder = kinds.lock_folder(name)
-    return folder is None or read_lock(folder) is None
+    Without a lock, every version at the base is released. With one, `schema-lock` judges the locked
+    versions, the unlocked ones are still open, and the lock itself may only grow: an entry it held at
+    the base that changed or went is a released version rewritten. A one-file kind has no versions to
+    publish a change in: its schema is the team's to edit.
+    """
+    from mlmeta.user_kinds import LOCK, parse_lock
+
+    folder = kinds.lock_folder(owner)
+    if folder is None:
+        return
+    version = kinds.version_of(owner, name)
+    if version is None:  # the lock
+        try:
+            before = parse_lock(old.decode("utf-8"), name)
+            now = parse_lock((kinds.root / name).read_text("utf-8"), name)
+        except (UnicodeDecodeError, OSError, ValueError):
+            return  # `schema-lock` says what is wrong with the lock now
+        for entry, digest in sorted(before.items()):
+            if now.get(entry) != digest:
+                what = "went" if entry not in now else "changed"
+                message = f"the lock's entry for released {entry} {what} since {ref}: a released version stays"
+                yield Finding(name, 1, 1, "", owner, None, "history-immutable", "error", message)
+        return
+    if (folder / LOCK).is_file():
+        return  # locked: `schema-lock` judges the released versions, the others are still open
+    message = f"released schema {owner}/v{version} changed since {ref}: publish the change as v{version + 1} or later"
+    yield Finding(name, 1, 1, "", owner, version, "history-immutable", "error", message)
 
 
 def _route(kinds: Kinds, name: str, raw: bytes, fmt: str) -> Route | None:
-    configured = kinds.configured(name)
-    try:
-        declared = kinds.peek(raw[:PEEK], fmt == "yaml", name)
-    except ValueError:
-        declared = None
+    """What one version of a file is checked as: its top-level `$schema` (or modeline), else its route."""
+    declared = None
+    head = raw[:PEEK_BYTES]
+    if fmt == "yaml" and b"yaml-language-server" in head:
+        with suppress(ValueError):
+            declared = kinds.peek(head, True, name)
+    elif fmt in ("json", "yaml", "jsonl"):
+        first = raw.split(b"\n", 1)[0] if fmt == "jsonl" else raw
+        document = _document(kinds.root / name, name, first, "json" if fmt == "jsonl" else fmt)
+        ref = document.value.get("$schema") if document.ok and isinstance(document.value, dict) else None
+        with suppress(ValueError):
+            declared = kinds.declared(ref, name) if isinstance(ref, str) else None
     if declared is not None:
         return declared
-    if configured is not None:
-        return Route(configured.kind, configured.version or 1)
-    return None
+    configured = kinds.configured(name)
+    return Route(configured.kind, configured.version or 1) if configured is not None else None
 
 
 def _document(path: Path, name: str, raw: bytes, fmt: str) -> Document:

@@ -70,6 +70,7 @@ KINDS: dict[str, Kind] = {
     )
 }
 
+PEEK_BYTES = 4096  # how much of a file's head is read for a `$schema` or a modeline, to route it before parsing
 FORMAT_BY_SUFFIX = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
 
 # the tail of a $schema that names a bundled schema: ".../<kind>/v<N>.json"
@@ -211,10 +212,12 @@ class Kinds(Mapping[str, Kind]):
                 extends = decide(Route.parse(table["extends"]), None, None)
             except RouteError as error:
                 raise ConfigError(f"{where} extends: {error}") from None
+        # what identifies a row: the kind's own `unique`, else the one of the kind it extends (a manifest's repo_id)
+        unique = tuple(table["unique"]) if "unique" in table else KINDS[extends.kind].unique if extends else ()
         return Kind(
             name,
             "",
-            unique=tuple(table.get("unique", ())),
+            unique=unique,
             rows=table.get("rows"),
             schema=posixpath.normpath(table["schema"].partition("#")[0]) + _fragment(table["schema"]),
             extends=extends,
@@ -342,6 +345,14 @@ class Kinds(Mapping[str, Kind]):
         if spec.fragment and resolve(schema, spec.fragment[1:]) is MISSING:
             raise ConfigError(f"{spec.relative(version)}: no part {spec.fragment[1:]!r} to validate against")
 
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    def version_of(self, name: str, relative: str) -> int | None:
+        """The version of a user kind whose schema file this repository path is (None: not one of them)."""
+        return self._spec[name].version_of(relative)
+
     def lock_folder(self, name: str) -> Path | None:
         """Where a versioned user kind's SHA256SUMS lives (None: one schema file, nothing to lock)."""
         return self._spec[name].lock_folder()
@@ -387,17 +398,30 @@ class Kinds(Mapping[str, Kind]):
                 found.append((shown, spec.version_of(shown), "a locked, released schema was removed"))
         return found
 
-    def write_lock(self, name: str) -> Path | None:
-        """Lock every version of a versioned user kind: SHA256SUMS beside its schemas (None: not versioned)."""
+    def write_lock(self, name: str, force: bool = False) -> Path | None:
+        """Lock every version of a versioned user kind: SHA256SUMS beside its schemas (None: not versioned).
+
+        A version the lock holds already keeps its digest: relocking never approves a changed release,
+        unless `force` says a person means it.
+        """
         from mlmeta.atomic import write_atomic
-        from mlmeta.user_kinds import LOCK, digest
+        from mlmeta.user_kinds import LOCK, digest, read_lock
 
         spec = self._spec[name]
         folder = spec.lock_folder()
         if folder is None:
             return None
+        if not folder.resolve().is_relative_to(self.config.root.resolve()):
+            raise ConfigError(f"{folder}: outside the repository; mlmeta writes no lock there")
         paths = [spec.path(version) for version in self.versions(name)]
         entries = sorted((path.relative_to(folder).as_posix(), digest(path)) for path in paths)
+        locked = read_lock(folder) or {}
+        changed = [entry for entry, hexdigest in entries if locked.get(entry, hexdigest) != hexdigest]
+        if changed and not force:
+            raise ConfigError(
+                f"{name}: released {', '.join(changed)} changed since they were locked; publish the change as a new "
+                "version (or `mlmeta schemas lock --force` to accept it)"
+            )
         write_atomic(folder / LOCK, ["".join(f"{hexdigest}  {entry}\n" for entry, hexdigest in entries).encode()])
         return folder / LOCK
 

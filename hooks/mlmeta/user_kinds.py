@@ -107,7 +107,9 @@ class Versions:
         pattern = os.path.join(glob.escape(str(self.root)), glob.escape(before) + "*" + glob.escape(after))
         numbers = set()
         for found in glob.glob(pattern):
-            number = self.version_of(Path(found).relative_to(self.root).as_posix())
+            path = Path(found)
+            number = self.version_of(path.as_posix() if path.is_absolute() and os.path.isabs(self.template)
+                                     else path.relative_to(self.root).as_posix())
             if number is not None and os.path.isfile(found):
                 numbers.add(number)
         return tuple(sorted(numbers))
@@ -118,7 +120,7 @@ class Versions:
             return None
         parts = self.template.split("/")
         at = next(n for n, part in enumerate(parts) if VERSION in part)
-        return self.root.joinpath(*parts[:at])
+        return self.root / "/".join(parts[:at])  # an absolute template's folder stays absolute
 
 
 def read_schema(path: Path, shown: str) -> Any:
@@ -240,18 +242,28 @@ def digest(path: Path) -> str:
 
 def read_lock(folder: Path) -> dict[str, str] | None:
     """`SHA256SUMS` in `folder` as name -> hex digest (sha256sum's format); None when there is none."""
+    from mlmeta.openers import read_regular
+
     try:
-        text = (folder / LOCK).read_text(encoding="utf-8")
+        text = read_regular(folder / LOCK, MAX_SCHEMA_BYTES).decode("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{folder / LOCK}: cannot read: {error}") from error
+    try:
+        return parse_lock(text, str(folder / LOCK))
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
+def parse_lock(text: str, shown: str) -> dict[str, str]:
+    """sha256sum's lines (`<hex>  <file>`) as file -> hex digest; ValueError naming the line that is not one."""
     locked = {}
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         hexdigest, _, name = line.partition("  ")
         if not re.fullmatch(r"[0-9a-f]{64}", hexdigest) or not name:
-            raise ConfigError(f"{folder / LOCK}:{number}: not '<sha256>  <file>' as sha256sum writes it")
+            raise ValueError(f"{shown}:{number}: not '<sha256>  <file>' as sha256sum writes it")
         locked[name.lstrip("*")] = hexdigest
     return locked

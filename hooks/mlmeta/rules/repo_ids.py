@@ -26,6 +26,12 @@ def check(value: Any, where: Where) -> list[Problem]:
             first_path = seen.setdefault(identity, where.path)
             if first_path != where.path:
                 found.append(Problem(unique[0], "duplicate-row", f"{names} already used by {first_path}"))
+        elif own is not None and own.rows is not None:  # a one-file catalog: rows may share a line (minified JSON)
+            number = where.state["row"] = where.state.get("row", 0) + 1
+            first_row, first_line = where.state.setdefault("unique_rows", {}).setdefault(identity, (number, where.line))
+            if first_row != number:
+                message = f"{names} already used by row {first_row} (line {first_line})"
+                found.append(Problem(unique[0], "duplicate-row", message))
         else:
             first = first_lines(where).setdefault(identity, where.line)
             if first != where.line:
