@@ -129,7 +129,7 @@ Arguments = Callable[[argparse.ArgumentParser], None]
 COMMANDS: dict[str, tuple[Arguments | str, str, str]] = {
     "check": (_check, "mlmeta.check:run", "validate metadata files (the pre-commit hooks run this)"),
     "init": (_init, "mlmeta.init:run", "set up a repository: pre-commit hooks, editor schemas, Kitfile modelines"),
-    "schemas": (_schemas, "mlmeta.editors:run", "list the bundled schemas; generate their draft-07 copies"),
+    "schemas": (_schemas, "mlmeta.schema_commands:run", "list the bundled schemas; generate their draft-07 copies"),
     "phi": (_phi, "mlmeta.rules.phi.command:run", "allow a reviewed false positive of the no-PHI rule"),
     "hash": (
         "mlmeta.manifest.hashing:arguments",

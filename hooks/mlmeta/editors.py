@@ -15,16 +15,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
-from argparse import Namespace
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from mlmeta.config import Config
-from mlmeta.schemas import ID_BASE, KINDS, parse_schema_ref, schema_root
+from mlmeta.schemas import ID_BASE, KINDS, parse_schema_ref
 
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
 CATALOG_SCHEMA = "https://json.schemastore.org/schema-catalog.json"
@@ -287,87 +284,3 @@ def generated(root: Path) -> dict[Path, str]:
     }
     files[root / "catalog.json"] = dumps(catalog(root))
     return files
-
-
-def lock(config: Config, force: bool = False) -> int:
-    """`mlmeta schemas lock`: SHA256SUMS beside each versioned user kind's schemas, every version released."""
-    from mlmeta.schemas import kinds
-
-    known = kinds(config)
-    if not known.user:
-        print("mlmeta: error: no kinds of your own to lock ([tool.mlmeta.kinds.<name>])", file=sys.stderr)
-        return 2
-    known.verify()
-    for name in known.user:
-        written = known.write_lock(name, force)
-        versions = ", ".join(f"v{v}" for v in known.versions(name))
-        print(f"{name}: locked {versions} in {written}" if written else f"{name}: one schema file, no versions to lock")
-    return 0
-
-
-def user_draft7(config: Config) -> dict[Path, str]:
-    """Draft-07 copies of the user kinds' schemas written in a newer draft, which editors read poorly."""
-    from mlmeta.export import copy_ref
-    from mlmeta.schemas import kinds
-
-    known = kinds(config)
-    if not known.user:
-        return {}
-    known.verify()
-    files = {}
-    for name in known.user:
-        for version in known.versions(name):
-            schema = known.schema(name, version)
-            draft = schema.get("$schema", "") if isinstance(schema, dict) else ""
-            if isinstance(draft, str) and ("2019-09" in draft or "2020-12" in draft):
-                relative = known.schema_file(name, version)
-                # a bundled schema by its `$id` is a URL nobody serves: the copy names the exported one
-                folder = (config.root / relative).parent
-                converted: dict[str, Any] = convert(schema, "", partial(copy_ref, folder=folder, root=config.root))
-                own = schema.get("$id")
-                copy = {"$schema": DRAFT7, **({"$id": draft7_copy(own)} if isinstance(own, str) else {}), **converted}
-                files[config.root / draft7_copy(relative)] = dumps(copy)
-    return files
-
-
-def run(args: Namespace) -> int:
-    """`mlmeta schemas`: list the schemas; `lock` locks the user kinds'; `export` writes copies for editors;
-    `--draft7` writes the generated files."""
-    from mlmeta.config import discover
-    from mlmeta.export import EXPORT_DIR, exported, refresh
-    from mlmeta.schemas import kinds
-
-    config = discover()
-    if args.folder is not None and args.action != "export":
-        print("mlmeta: error: only `mlmeta schemas export` takes a folder", file=sys.stderr)
-        return 2
-    if args.action == "lock":
-        return lock(config, args.force)
-    if args.action == "export":
-        folder = Path(args.folder) if args.folder else config.root / EXPORT_DIR
-        return refresh(exported(folder), args.check, f"mlmeta schemas export {args.folder or EXPORT_DIR}")
-    if not (args.draft7 or args.check):
-        for kind, version, schema in sources(schema_root()):
-            print(f"{kind}/v{version}: {schema.get('title', '')}")
-        known = kinds(config)
-        for name in known.user:
-            for version in known.versions(name):
-                print(f"{name}/v{version}: {known.schema_file(name, version)}")
-        return 0
-    root = Path(args.root) if args.root else config.root / "schemas"
-    bundled = root.is_dir() and bool(sources(root))  # mlmeta's own schemas folder (ours, or a fork's)
-    try:
-        files = generated(root) if bundled else {}
-        own = user_draft7(config)
-        files.update(own)
-        # a consumer repository's copies (`mlmeta init`): checked when there, written when a copy above names one
-        if (config.root / EXPORT_DIR).is_dir() or any(EXPORT_DIR in text for text in own.values()):
-            files.update(exported(config.root / EXPORT_DIR))
-        if not files:
-            print(f"mlmeta: error: {root}: no mlmeta schemas, and no kinds of your own (give --root)", file=sys.stderr)
-            return 2
-    except Draft7Error as error:
-        print(f"mlmeta: error: {error}", file=sys.stderr)
-        return 2
-    return refresh(files, args.check, "mlmeta schemas --draft7")
-

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,6 @@ def exported(folder: Path) -> dict[Path, str]:
 def export_step(config: Config) -> Iterator[str]:
     """`mlmeta init`'s lines for the copies editors read: the bundled kinds' in EXPORT_DIR, then the user
     kinds' beside their schemas (a Draft7Error there comes after the first line is out)."""
-    from mlmeta.editors import user_draft7
 
     folder = config.root / EXPORT_DIR
     existed = folder.is_dir()
@@ -114,3 +114,28 @@ def update(files: dict[Path, str], write: bool) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, [files[path].encode("utf-8")])
     return stale
+
+
+def user_draft7(config: Config) -> dict[Path, str]:
+    """Draft-07 copies of the user kinds' schemas written in a newer draft, which editors read poorly."""
+    from mlmeta.editors import DRAFT7, convert, draft7_copy, dumps
+    from mlmeta.schemas import kinds
+
+    known = kinds(config)
+    if not known.user:
+        return {}
+    known.verify()
+    files = {}
+    for name in known.user:
+        for version in known.versions(name):
+            schema = known.schema(name, version)
+            draft = schema.get("$schema", "") if isinstance(schema, dict) else ""
+            if isinstance(draft, str) and ("2019-09" in draft or "2020-12" in draft):
+                relative = known.schema_file(name, version)
+                # a bundled schema by its `$id` is a URL nobody serves: the copy names the exported one
+                folder = (config.root / relative).parent
+                converted: dict[str, Any] = convert(schema, "", partial(copy_ref, folder=folder, root=config.root))
+                own = schema.get("$id")
+                copy = {"$schema": DRAFT7, **({"$id": draft7_copy(own)} if isinstance(own, str) else {}), **converted}
+                files[config.root / draft7_copy(relative)] = dumps(copy)
+    return files
