@@ -557,3 +557,14 @@ def test_the_prefilter_in_parts_answers_as_the_one_pattern_does() -> None:
     alphabet = "aZ 1\t.@/:wPDrMs\u00a0٣"
     strings += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(5_000)]
     assert [passes(s) for s in strings] == [PREFILTER.search(s) is not None for s in strings]
+
+
+def test_a_checkpoint_under_a_researchers_home_folder_is_no_person(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Real results files (the 001 system's) name a local checkpoint by its path on the cluster."""
+    checkpoint = "/data/lab/projects/p5/users/jdoe7/ckpts/llama2_220M_nl_code_shuf-hf"
+    write(repo / "model_scores" / "a.json", results(model_name=checkpoint))
+    assert main(["check", "--select", "phi", "model_scores/a.json"]) == 0
+    write(repo / "model_scores" / "a.json", results(source="https://ehr.example.org/patients/4481/notes"))
+    assert main(["check", "--select", "phi", "model_scores/a.json"]) == 1  # a URL to a patient still is

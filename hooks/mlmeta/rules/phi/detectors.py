@@ -162,17 +162,25 @@ _FHIR = re.compile(r"\b(?:Patient|Person|RelatedPerson|Encounter|EpisodeOfCare)/
 _RECORD_ID = re.compile(r"\A(?=(?:[A-Za-z-]*\d){5})[A-Za-z0-9-]{5,40}\Z")  # five digits: no year
 
 
-def _names_a_person(path: str, query: str) -> bool:
+def _names_a_person(path: str, query: str, local: bool = False) -> bool:
+    """Whether a URL's path and query (or, `local`, a file-system path) name a person or their record.
+
+    A file-system path's `users/<name>`, `home`-like `~name` is an account on a machine (a checkpoint
+    under a researcher's home folder, as real results files name models), not a person in the data.
+    """
     from urllib.parse import parse_qsl
 
     segments = [s for s in path.split("/") if s]
     for index, segment in enumerate(segments):
-        if segment.startswith("~") and len(segment) > 1:
+        if segment.startswith("~") and len(segment) > 1 and not local:
             return True
         if _PERSON_SEGMENT.match(segment) and index + 1 < len(segments):
             following = segments[index + 1]
+            lowered = segment.lower()
+            if local and lowered.startswith(("user", "profile", "~")):
+                continue
             # `/patients/<anything>`, `/chart/<number>`: records only by an id after them
-            if segment.lower().startswith(("patient", "person", "people", "user", "member", "profile", "subject")):
+            if lowered.startswith(("patient", "person", "people", "user", "member", "profile", "subject")):
                 return True
             if _RECORD_ID.match(following):
                 return True
@@ -200,7 +208,7 @@ def _urls(text: str, key: str) -> Iterator[Span]:
     if "/" in text:
         yield from (match.span() for match in _FHIR.finditer(text))
         for match in _PATH.finditer(text):
-            if "//" not in match.group() and _names_a_person(match.group(), ""):
+            if "//" not in match.group() and _names_a_person(match.group(), "", local=True):
                 yield match.span()
 
 
