@@ -100,11 +100,11 @@ def hashes(value: Any, kind: str | None, version: int | None, valid: bool = Fals
     if kind is None or version is None:
         return list(_named(value, "")) if isinstance(value, (dict, list)) else []
     if valid:
-        everywhere = _trie(kind, version, named=True)
+        everywhere = _trie(kind, version, True)  # positional: a cache hit without keyword handling
         if everywhere is not None:
             return _reached(value, everywhere)
     found = dict(_named(value, "")) if isinstance(value, (dict, list)) else {}
-    for pointer, item in _reached(value, _trie(kind, version, named=False) or _LEAF):
+    for pointer, item in _reached(value, _trie(kind, version, False) or _LEAF):
         found.setdefault(pointer, item)
     return list(found.items())
 

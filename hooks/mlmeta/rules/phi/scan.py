@@ -16,6 +16,7 @@ STRUCTURE = "phi-structure"
 # kinds whose schema types every metric: a string metric is the schema's finding, not a second one
 TYPED_BY_SCHEMA = frozenset({"results", "measurements", "manifest"})
 MEMO = 65_536  # clean manifest scopes remembered (each a few hundred bytes)
+_ABSENT = (...,) * len(MANIFEST_SCOPE)  # what stands for a member the row does not have
 
 
 def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
@@ -27,8 +28,8 @@ def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
     select = where.run.select
     typed = where.kind in TYPED_BY_SCHEMA and where.version is not None and (select is None or "schema" in select)
     key = _scope_key(value, typed) if where.kind == "manifest" else None
-    clean: set[bytes] = where.run.cache.setdefault("phi.clean", set())
-    if key is not None and key in clean:
+    clean = _clean_scopes(where.run.cache)
+    if key in clean:
         return []
     walker = walk(value, where.kind, Walker(settings.max_string, settings.max_items, types=not typed))
     if not walker.problems and not walker.hits:
@@ -53,6 +54,14 @@ def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
 
 
 
+def _clean_scopes(cache: dict[str, Any]) -> set[bytes | None]:
+    """The run's clean manifest scopes (looked up, not `setdefault`: no new set for every row)."""
+    found: set[bytes | None] | None = cache.get("phi.clean")
+    if found is None:
+        found = cache["phi.clean"] = set()
+    return found
+
+
 def _scope_key(row: Any, typed: bool) -> bytes | None:
     """The row's PHI scope as exact bytes: equal bytes, equal values of equal types, so an equal verdict.
 
@@ -63,6 +72,6 @@ def _scope_key(row: Any, typed: bool) -> bytes | None:
     if not isinstance(row, dict):
         return None
     try:
-        return marshal.dumps((typed, [row.get(key, ...) for key in MANIFEST_SCOPE]), 2)
+        return marshal.dumps((typed, *map(row.get, MANIFEST_SCOPE, _ABSENT)), 2)  # map: no frame per row
     except ValueError:  # a type marshal does not write (a YAML reader's subclass)
         return None
