@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 V = TypeVar("V")
 
-SPILL = 150_000  # keys held in a plain dict before the table moves to disk (~220 bytes a key: ~32 MiB a table)
+SPILL = 120_000  # keys held in a plain dict before the table moves to disk (~220 bytes a key: ~26 MiB a table)
 BATCH = 4_096  # new keys held in memory between two writes to disk
 BLOOM_BITS = 1 << 23  # 1 MiB: about 3% false positives at a million keys (3 probes), more beyond
 PER_STATEMENT = 512  # keys per INSERT: a payload under glibc's mmap threshold (larger ones grew RSS ~6 MB)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 STRUCTURE = "phi-structure"
 # kinds whose schema types every metric: a string metric is the schema's finding, not a second one
 TYPED_BY_SCHEMA = frozenset({"results", "measurements", "manifest"})
-MEMO = 65_536  # clean manifest scopes remembered (each a few hundred bytes)
+MEMO = 4_096  # clean manifest scopes remembered (each a few hundred bytes): the common ones come early
 _ABSENT = (...,) * len(MANIFEST_SCOPE)  # what stands for a member the row does not have
 
 
