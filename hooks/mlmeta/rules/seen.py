@@ -4,11 +4,11 @@ Rules that compare rows (one `repo_id` per row, one hash per model, base models 
 row) remember every key of a manifest. A dict holds a key in ~200 bytes, so a million-row
 manifest would hold hundreds of MB for the whole run. `Seen` keeps the first SPILL keys in a
 dict (every real catalog fits, OpenMed's ~2,000 rows as well as a 100k-row one: a key in the
-dict costs ~0.2 µs, one on disk ~5 µs, 16 % of a 100k-row check at the old bound of 10,000
-keys); past that, keys go to a private
-temporary SQLite database (`sqlite3.connect("")`: on disk, a bounded page cache, deleted when the
-run ends), written in sorted batches. A Bloom filter in memory (1 MiB per table) answers "never
-seen" for most new keys without touching the disk. Answers stay exact.
+dict costs ~0.2 µs, one on disk ~5 µs, about 30 % of a 100k-row check at the old bound of
+10,000 keys); past that, keys go to a private temporary SQLite database
+(`sqlite3.connect("")`: on disk, a bounded page cache, deleted when the run ends), written in
+sorted batches. A Bloom filter in memory (1 MiB per table) answers "never seen" for most new
+keys without touching the disk. Answers stay exact.
 """
 
 from __future__ import annotations

@@ -53,7 +53,6 @@ def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
     return list(excuse(found, where, settings))
 
 
-
 def _clean_scopes(cache: dict[str, Any]) -> set[bytes | None]:
     """The run's clean manifest scopes (looked up, not `setdefault`: no new set for every row)."""
     found: set[bytes | None] | None = cache.get("phi.clean")
