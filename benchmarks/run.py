@@ -263,7 +263,7 @@ def case_manifest(bench: Bench) -> None:
     table(list(results.values()))
     mlmeta, parse, validation = (results[label].median for label in ("mlmeta", "parse-floor", "validation-floor"))
     ratios(bench, 3, [
-        ("mlmeta / parse floor", mlmeta / parse, 4),
+        ("mlmeta / parse floor", mlmeta / parse, 5),  # issue #17: every rule at <= 5x the parse floor
         ("mlmeta / jsonschema", mlmeta / results["jsonschema"].median, 0.05),
         ("validation floor / parse floor (the schema alone)", validation / parse, None),
         ("mlmeta / validation floor (the rules, the findings, the engine)", mlmeta / validation, None),
@@ -300,7 +300,9 @@ def case_growth(bench: Bench) -> None:
     (small_rows, small), (big_rows, big) = results[0], results[-1]
     ratios(bench, 4, [
         (f"time per row, {big_rows:,} / {small_rows:,}", (big.median / big_rows) / (small.median / small_rows), None),
-        (f"peak RSS, {big_rows:,} / {small_rows:,}", big.peak_rss_mib / small.peak_rss_mib, 1.5),
+        (f"peak RSS, {big_rows:,} / {small_rows:,}", big.peak_rss_mib / small.peak_rss_mib, None),
+        # issue #17: memory may be traded for time, within a bound (rows-seen tables spill past it)
+        (f"peak RSS MiB at {big_rows:,} rows", big.peak_rss_mib, 128 if big_rows >= 1_000_000 else None),
     ])
 
 

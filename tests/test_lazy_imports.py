@@ -11,7 +11,8 @@ from pathlib import Path
 from .conftest import FIXTURES
 
 NOT_FOR_ONE_JSON_FILE = ["ruamel", "huggingface_hub", "jsonschema", "mlmeta.reporters.json", "mlmeta.reporters.sarif",
-                         "mlmeta.reporters.github", "mlmeta.rules.kitfile", "stdnum", "phonenumbers"]
+                         "mlmeta.reporters.github", "mlmeta.rules.kitfile", "stdnum", "phonenumbers",
+                         "rapidfuzz"]
 
 
 def loaded_after(args: list[str], cwd: Path) -> set[str]:
@@ -42,12 +43,13 @@ def test_a_kitfile_loads_yaml(tmp_path: Path) -> None:
 
 
 # what `mlmeta check` on a model file does not need: other commands' modules, tomllib when pyproject.toml
-# has no [tool.mlmeta] table, shutil (argparse asks it for the terminal width), difflib (suggestions only),
-# subprocess (git, which lists the dataset files a model's pretraining_data names, is started with posix_spawn),
-# dataclasses (with inspect and ast, ~10 ms), the rows-seen tables and SQLite (manifests only), and the PHI
-# allowlist's code when there is no allowlist file
-NOT_FOR_ONE_MODEL_FILE = ["tomllib", "shutil", "difflib", "subprocess", "mlmeta.collect", "mlmeta.manifest",
-                          "dataclasses", "mlmeta.rules.seen", "sqlite3", "mlmeta.rules.phi.allowlist"]
+# has no [tool.mlmeta] table, shutil (argparse asks it for the terminal width), difflib and rapidfuzz
+# (suggestions only), subprocess (git, which lists the dataset files a model's pretraining_data names, is
+# started with posix_spawn), dataclasses (with inspect and ast, ~10 ms), the rows-seen tables and SQLite
+# (manifests only), and the PHI allowlist's code when there is no allowlist file
+NOT_FOR_ONE_MODEL_FILE = ["tomllib", "shutil", "difflib", "rapidfuzz", "subprocess", "mlmeta.collect",
+                          "mlmeta.manifest", "dataclasses", "mlmeta.rules.seen", "sqlite3",
+                          "mlmeta.rules.phi.allowlist"]
 
 
 def test_one_model_file_loads_no_toml_shutil_difflib_git_or_other_commands(tmp_path: Path) -> None:

@@ -249,7 +249,11 @@ class Engine:
     ) -> list[Finding]:
         """The findings of one document (a JSONL row), sorted; called once per row, so kept lean."""
         route = plan.route
-        found: list[Finding] = [self._finding(document, problem, route, where) for problem, where in document.problems]
+        found: list[Finding] = (
+            [self._finding(document, problem, route, where) for problem, where in document.problems]
+            if document.problems  # most rows have none: no comprehension to run
+            else []
+        )
         if document.ok:
             value = document.value
             problems: list[Problem] = []

@@ -174,6 +174,33 @@ def test_manifest_scope_excludes_label_names(repo: Path, capsys: pytest.CaptureF
     )
 
 
+def test_manifest_rows_whose_scopes_differ_only_in_type_are_judged_apart(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clean scope is remembered for the rows after it: NaN is not null, 1 is not true, a finding is not kept."""
+    rows = [
+        '{"repo_id": "OpenMed/a", "latency_ms": {"pixel_8": NaN}}',  # clean to the rule (parse reports it)
+        '{"repo_id": "OpenMed/b", "latency_ms": {"pixel_8": null}}',
+        '{"repo_id": "OpenMed/c", "latency_ms": {"pixel_8": 1}}',
+        '{"repo_id": "OpenMed/d", "latency_ms": {"pixel_8": true}}',
+        '{"repo_id": "OpenMed/e", "benchmark": {"dataset": "call 212-555-0187"}}',
+        '{"repo_id": "OpenMed/f", "benchmark": {"dataset": "call 212-555-0187"}}',
+    ]
+    (repo / "models.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["check", "--select", "phi,parse", "models.jsonl"]) == 1
+    phone = "phi-phone: phone or fax number in a value of 17 characters (at /benchmark/dataset)"
+    assert capsys.readouterr().out.splitlines() == [
+        "models.jsonl:1:52: error manifest/v1 parse: NaN is not valid JSON; use null or a finite number"
+        " (at /latency_ms/pixel_8)",
+        "models.jsonl:2:52: error manifest/v1 phi-structure: metric value is null, not a number"
+        " (at /latency_ms/pixel_8)",
+        "models.jsonl:4:52: error manifest/v1 phi-structure: metric value is a boolean, not a number"
+        " (at /latency_ms/pixel_8)",
+        f"models.jsonl:5:51: error manifest/v1 {phone}",
+        f"models.jsonl:6:51: error manifest/v1 {phone}",
+    ]
+
+
 # -- detectors ----------------------------------------------------------------------------------
 
 

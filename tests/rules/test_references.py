@@ -260,3 +260,32 @@ def test_the_repository_catalog_resolves(capsys: pytest.CaptureFixture[str], mon
         0,
         "",
     )
+
+
+def test_closest_chooses_as_difflib_does() -> None:
+    """rapidfuzz only narrows the list: the name chosen is difflib's, ties and long names included."""
+    import difflib
+    import random
+
+    from mlmeta.rules.references import closest
+
+    rng = random.Random(17)
+    alphabet = "abcdefghij-/_é"
+    pool = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(3_000)]
+    pool += ["x" * 210 + "ab", "x" * 210 + "ba", "OpenMed/model-a", "OpenMed/model-b", "OpenMed/model-a"]
+    queries = [*rng.sample(pool, 300), "x" * 211 + "a", "OpenMed/model-", "OpenMed/model-c", "zzz"]
+    for query in queries:
+        mutated = query[:-1] + rng.choice(alphabet) if len(query) > 3 and rng.random() < 0.5 else query
+        wanted = difflib.get_close_matches(mutated, pool, n=1, cutoff=0.75)
+        assert closest(mutated, pool) == (wanted[0] if wanted else None), mutated
+
+
+def test_every_misspelt_base_model_gets_its_suggestion(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No cap on suggestions: the 60th broken base model is helped as the first was."""
+    pairs: list[tuple[str, str | None]] = [(f"OpenMed/model-{n:03d}", None) for n in range(60)]
+    pairs += [(f"OpenMed/model-{n:03d}-onnx", f"OpenMed/modle-{n:03d}") for n in range(60)]
+    (repo / "models.jsonl").write_text(rows(*pairs))
+    code, out = run(capsys, "check", "--select", "reference", "models.jsonl")
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == 60
+    assert all(line.endswith(f"did you mean 'OpenMed/model-{n:03d}'? (at /base_model)") for n, line in enumerate(lines))

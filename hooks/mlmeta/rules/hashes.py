@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -36,23 +36,27 @@ DEEP = ...  # a path's last step: the key may sit at any depth below (a free-for
 Path = tuple[str | EllipsisType | None, ...]
 
 
-def check(value: Any, where: Where) -> Iterator[Problem]:
+def check(value: Any, where: Where) -> list[Problem]:
+    found = []  # a list, not a generator: every manifest row comes here
     for pointer, text in hashes(value, where.kind, where.version, where.valid):
-        problem = diagnose(text)
+        problem = None if type(text) is str and HASH.match(text) else diagnose(text)  # the common answer first
         if problem is not None:
             message, fix = problem
-            yield Problem(pointer, "hash-format", message, replaces="schema", fix=fix)
-    if where.kind == "manifest" and isinstance(value, dict) and isinstance(value.get(KEY), str):
+            found.append(Problem(pointer, "hash-format", message, replaces="schema", fix=fix))
+    text = value.get(KEY) if where.kind == "manifest" and isinstance(value, dict) else None
+    if isinstance(text, str):
         seen: Seen[tuple[int, Any]] | None = where.state.get("hashes")
         if seen is None:
             from mlmeta.rules.seen import Seen
 
             seen = where.state["hashes"] = Seen()  # bounded memory, see rules.seen
-        first, repo_id = seen.setdefault(value[KEY], (where.line, value.get("repo_id")))
+        line, repo_id = where.line, value.get("repo_id")
+        first, first_id = seen.setdefault(text, (line, repo_id))
         # the same row twice is `duplicate-row`'s finding; two models with one hash is this one
-        if first != where.line and repo_id != value.get("repo_id"):
+        if first != line and first_id != repo_id:
             message = f"same reproducibility_hash as the row on line {first}: two models, one provenance"
-            yield Problem(f"/{KEY}", "duplicate-hash", message, "warning")
+            found.append(Problem(f"/{KEY}", "duplicate-hash", message, "warning"))
+    return found
 
 
 def diagnose(value: Any) -> tuple[str, Fix | None] | None:
@@ -96,11 +100,11 @@ def hashes(value: Any, kind: str | None, version: int | None, valid: bool = Fals
     if kind is None or version is None:
         return list(_named(value, "")) if isinstance(value, (dict, list)) else []
     if valid:
-        everywhere = _trie(kind, version, named=True)
+        everywhere = _trie(kind, version, True)  # positional: a cache hit without keyword handling
         if everywhere is not None:
             return _reached(value, everywhere)
     found = dict(_named(value, "")) if isinstance(value, (dict, list)) else {}
-    for pointer, item in _reached(value, _trie(kind, version, named=False) or _LEAF):
+    for pointer, item in _reached(value, _trie(kind, version, False) or _LEAF):
         found.setdefault(pointer, item)
     return list(found.items())
 
@@ -137,15 +141,22 @@ def _compiled(paths: set[Path] | frozenset[Path]) -> _Node:
             steps.setdefault(path[0], set()).add(path[1:])
     anything = _compiled(steps.pop(ANY)) if ANY in steps else None
     named = tuple((step, _compiled(rest)) for step, rest in steps.items() if step is not None)
-    return _Node(() in paths, (DEEP,) in paths, named, anything)
+    node = _Node(() in paths, (DEEP,) in paths, named, anything)
+    return _END if node == _END else node
+
+
+_END = _Node(True, False, (), None)  # where a path ends and none goes on: one object, known by identity
 
 
 def _reached(value: Any, trie: _Node) -> list[tuple[str, Any]]:
     """(pointer, value) of everything the trie's paths reach; a pointer is built for what is reached only."""
     found: list[tuple[tuple[str | int, ...] | str, Any]] = []
     _reach(value, trie, (), found)
+    if len(found) == 1:  # a manifest row's one hash: no dict of one
+        at, item = found[0]
+        return [(at if type(at) is str else _pointer(at), item)]
     # a place two paths reach (a name and a wildcard, or a walk) once
-    pointers = {(at if type(at) is str else _pointer(at)): item for at, item in found}  # type: ignore[arg-type]
+    pointers = {(at if type(at) is str else _pointer(at)): item for at, item in found}
     return list(pointers.items())
 
 
@@ -158,7 +169,11 @@ def _reach(value: Any, node: _Node, tokens: tuple[str | int, ...], found: list[A
     if isinstance(value, dict):
         for step, below in named:
             if step in value:
-                _reach(value[step], below, (*tokens, step), found)
+                item = value[step]
+                if below is _END:  # a path's last step (the common case): no call
+                    found.append(((*tokens, step), item))
+                elif below.end or isinstance(item, (dict, list)):  # a path goes on only through containers
+                    _reach(item, below, (*tokens, step), found)
         if anything is not None:
             for key, item in value.items():
                 if anything.end or isinstance(item, (dict, list)):  # a path goes on only through containers
@@ -169,6 +184,7 @@ def _reach(value: Any, node: _Node, tokens: tuple[str | int, ...], found: list[A
                 _reach(item, anything, (*tokens, index), found)
 
 
+@lru_cache(maxsize=1024)  # the same few places come back in every row
 def _pointer(tokens: tuple[str | int, ...]) -> str:
     return "/" + "/".join(map(escape, map(str, tokens))) if tokens else ""
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
@@ -77,8 +77,6 @@ class Index:
         self._models: dict[str, Path] | None = None
         self._manifests: dict[Path, tuple[Seen[None], set[str]]] = {}
         self._targets: dict[Path, list[Path]] = {}
-        # each suggestion scans every known name: past a few dozen broken names, stop suggesting
-        self.suggestions_left = 50
 
     def excluded(self, shown: str) -> bool:
         from mlmeta.files import excluded
@@ -203,14 +201,47 @@ def _index(run: Run) -> Index:
     return index
 
 
-def _did_you_mean(name: str, known: Any, index: Index) -> str:
-    if index.suggestions_left <= 0:
-        return ""
-    index.suggestions_left -= 1
-    import difflib  # only for a broken reference
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    close = closest(name, (k for k in known if not k.startswith("file:")))
+    return f"; did you mean '{close}'?" if close is not None else ""
 
-    close = difflib.get_close_matches(name, [k for k in known if not k.startswith("file:")], n=1, cutoff=0.75)
-    return f"; did you mean '{close[0]}'?" if close else ""
+
+CUTOFF = 0.75
+CHUNK = 65_536  # names scored at a time: a manifest's ids on disk are never all in memory at once
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """`difflib.get_close_matches(name, known, n=1, cutoff=0.75)`, fast over a list of a million names.
+
+    rapidfuzz (C++, imported for a broken reference only) scores every name by its Indel ratio,
+    which is never below difflib's: a longest common subsequence is at least as long as the
+    matching blocks difflib finds. So its cut keeps every name difflib would accept, and difflib's
+    own ratio is worked out best bound first, only until no bound left can reach the best ratio:
+    the same name as difflib's over the whole list (the larger name on a tie, as there).
+    """
+    from itertools import islice
+
+    from rapidfuzz import fuzz, process
+
+    scored: list[tuple[float, str]] = []
+    names = iter(known)
+    while chunk := list(islice(names, CHUNK)):
+        found = process.extract(name, chunk, scorer=fuzz.ratio, score_cutoff=CUTOFF * 100 - 0.01, limit=None)
+        scored.extend((bound, choice) for choice, bound, _ in found)
+    scored.sort(reverse=True)
+    import difflib
+
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(name)  # as get_close_matches sets them: the ratio is not symmetric
+    best: tuple[float, str] | None = None
+    for bound, choice in scored:
+        if best is not None and bound / 100 + 1e-6 < best[0]:
+            break  # no name left can reach the best ratio, nor tie it
+        matcher.set_seq1(choice)
+        ratio = matcher.ratio()
+        if ratio >= CUTOFF and (best is None or (ratio, choice) > best):
+            best = (ratio, choice)
+    return best[1] if best is not None else None
 
 
 def _training_data(value: dict[str, Any], index: Index) -> Iterator[Problem]:
@@ -221,7 +252,7 @@ def _training_data(value: dict[str, Any], index: Index) -> Iterator[Problem]:
         name = stage.get("data") if isinstance(stage, dict) else None
         if isinstance(name, str) and name and name not in index.datasets() and name not in index.named():
             known = [*index.datasets(), *index.named()]
-            message = f"no dataset file has this name (dataset_metadata/<data>.json){_did_you_mean(name, known, index)}"
+            message = f"no dataset file has this name (dataset_metadata/<data>.json){_did_you_mean(name, known)}"
             yield Problem(f"/training_stages/{position}/data", RULE, message)
 
 
@@ -255,7 +286,7 @@ def _model_name(value: dict[str, Any], index: Index) -> Iterator[Problem]:
     models = index.models()
     if name in models or f"file:{name.replace('/', '_')}.json" in models:
         return
-    near = _did_you_mean(name, models, index)
+    near = _did_you_mean(name, models)
     if near:
         message = "no model file has this id or name (the collector writes model_metadata/<org>_<name>.json)"
         yield Problem("/model_name", RULE, message + near, "note")
@@ -356,4 +387,4 @@ def _base_model(row: dict[str, Any], where: Where) -> Iterator[Problem]:
     if namespace in own and base not in ids:
         message = f"base_model is in this manifest's namespace '{namespace}' but no row has it as repo_id"
         others = (repo_id for repo_id in ids if repo_id != row.get("repo_id"))
-        yield Problem("/base_model", RULE, message + _did_you_mean(base, others, index))
+        yield Problem("/base_model", RULE, message + _did_you_mean(base, others))

@@ -7,6 +7,7 @@ kind whose file is one document is identified per file, across the files of the 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from mlmeta.findings import Problem
@@ -20,11 +21,11 @@ def check(value: Any, where: Where) -> list[Problem]:
     unique = own.unique if own is not None else ("/repo_id",) if where.kind == "manifest" else ()
     identity = _identity(value, unique) if unique and isinstance(value, dict) else None
     if identity is not None:
-        names = ", ".join(pointer[1:] for pointer in unique)
         if own is not None and own.format != "jsonl" and own.rows is None:  # one row per file
             seen: dict[str, str] = where.run.cache.setdefault(f"unique:{own.name}", {})
             first_path = seen.setdefault(identity, where.path)
             if first_path != where.path:
+                names = ", ".join(pointer[1:] for pointer in unique)
                 found.append(Problem(unique[0], "duplicate-row", f"{names} already used by {first_path}"))
         elif own is not None and own.rows is not None:  # a one-file catalog: rows may share a line (minified JSON)
             number = where.state["row"] = where.state.get("row", 0) + 1
@@ -35,10 +36,11 @@ def check(value: Any, where: Where) -> list[Problem]:
         else:
             first = first_lines(where).setdefault(identity, where.line)
             if first != where.line:
+                names = ", ".join(pointer[1:] for pointer in unique)
                 found.append(Problem(unique[0], "duplicate-row", f"{names} already used by the row on line {first}"))
     namespace = where.run.config.namespace
     if namespace:
-        for pointer, repo_id in _repo_ids(value, where.kind):
+        for pointer, repo_id in _repo_ids(value, where.kind) if where.kind != "manifest" else _row_id(value):
             if repo_id.partition("/")[0] != namespace:
                 found.append(Problem(pointer, "repo-namespace", f"repo_id must be in the namespace '{namespace}/'"))
     return found
@@ -62,6 +64,11 @@ def _identity(row: dict[str, Any], unique: tuple[str, ...]) -> str | None:
 
     None when a key is missing or not a scalar: the schema says what is wrong with such a row.
     """
+    member = _member(unique)
+    if member is not None:  # one top-level key (every manifest row): a lookup, not a pointer resolved
+        found = row.get(member)
+        if isinstance(found, str):
+            return found
     from mlmeta.documents import MISSING, resolve
 
     values = [resolve(row, pointer) for pointer in unique]
@@ -74,10 +81,22 @@ def _identity(row: dict[str, Any], unique: tuple[str, ...]) -> str | None:
     return json.dumps(values)
 
 
+@cache
+def _member(unique: tuple[str, ...]) -> str | None:
+    """The key itself when `unique` is one pointer to a top-level key that needs no unescaping."""
+    if len(unique) == 1 and unique[0].count("/") == 1 and unique[0].startswith("/") and "~" not in unique[0]:
+        return unique[0][1:]
+    return None
+
+
+def _row_id(row: Any) -> tuple[tuple[str, str], ...]:
+    """A manifest row's `repo_id` (what `_repo_ids` yields for it, without a generator per row)."""
+    repo_id = row.get("repo_id") if isinstance(row, dict) else None
+    return (("/repo_id", repo_id),) if isinstance(repo_id, str) else ()
+
+
 def _repo_ids(value: Any, kind: str | None) -> Iterator[tuple[str, str]]:
-    if kind == "manifest" and isinstance(value, dict) and isinstance(value.get("repo_id"), str):
-        yield "/repo_id", value["repo_id"]
-    elif kind == "measurements":
+    if kind == "measurements":
         from mlmeta.manifest.measurements import records
 
         for pointer, record in records(value):

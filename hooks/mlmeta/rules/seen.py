@@ -3,10 +3,12 @@
 Rules that compare rows (one `repo_id` per row, one hash per model, base models that name a
 row) remember every key of a manifest. A dict holds a key in ~200 bytes, so a million-row
 manifest would hold hundreds of MB for the whole run. `Seen` keeps the first SPILL keys in a
-dict (every real catalog fits: OpenMed's has ~2,000 rows); past that, keys go to a private
-temporary SQLite database (`sqlite3.connect("")`: on disk, a bounded page cache, deleted when the
-run ends), written in sorted batches. A Bloom filter in memory (1 MiB per table) answers "never
-seen" for most new keys without touching the disk. Answers stay exact.
+dict (every real catalog fits, OpenMed's ~2,000 rows as well as a 100k-row one: a key in the
+dict costs ~0.2 µs, one on disk ~5 µs, about 30 % of a 100k-row check at the old bound of
+10,000 keys); past that, keys go to a private temporary SQLite database
+(`sqlite3.connect("")`: on disk, a bounded page cache, deleted when the run ends), written in
+sorted batches. A Bloom filter in memory (1 MiB per table) answers "never seen" for most new
+keys without touching the disk. Answers stay exact.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 
 V = TypeVar("V")
 
-SPILL = 10_000  # keys held in a plain dict before the table moves to disk
+SPILL = 120_000  # keys held in a plain dict before the table moves to disk (~220 bytes a key: ~26 MiB a table)
 BATCH = 4_096  # new keys held in memory between two writes to disk
 BLOOM_BITS = 1 << 23  # 1 MiB: about 3% false positives at a million keys (3 probes), more beyond
 PER_STATEMENT = 512  # keys per INSERT: a payload under glibc's mmap threshold (larger ones grew RSS ~6 MB)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import marshal
 from typing import TYPE_CHECKING, Any
 
 from mlmeta.findings import Problem
 from mlmeta.rules.phi.settings import Settings
-from mlmeta.rules.phi.walk import Walker, walk
+from mlmeta.rules.phi.walk import MANIFEST_SCOPE, Walker, walk
 
 if TYPE_CHECKING:
     from mlmeta.rules import Where
@@ -14,14 +15,26 @@ if TYPE_CHECKING:
 STRUCTURE = "phi-structure"
 # kinds whose schema types every metric: a string metric is the schema's finding, not a second one
 TYPED_BY_SCHEMA = frozenset({"results", "measurements", "manifest"})
+MEMO = 4_096  # clean manifest scopes remembered (each a few hundred bytes): the common ones come early
+_ABSENT = (...,) * len(MANIFEST_SCOPE)  # what stands for a member the row does not have
 
 
 def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
-    """Called for every row of a manifest: a row with nothing in scope costs the walk alone."""
+    """Called for every row of a manifest: a row with nothing in scope costs the walk alone.
+
+    A manifest row's scope is a few small members that repeat from row to row (the same empty
+    benchmark, the same devices): a scope found clean once is not walked again.
+    """
     select = where.run.select
     typed = where.kind in TYPED_BY_SCHEMA and where.version is not None and (select is None or "schema" in select)
+    key = _scope_key(value, typed) if where.kind == "manifest" else None
+    clean = _clean_scopes(where.run.cache)
+    if key in clean:
+        return []
     walker = walk(value, where.kind, Walker(settings.max_string, settings.max_items, types=not typed))
     if not walker.problems and not walker.hits:
+        if key is not None and len(clean) < MEMO:
+            clean.add(key)
         return []
     found: list[tuple[Problem, str]] = [
         (Problem(pointer, STRUCTURE, message, on_key=on_key), subject)
@@ -39,3 +52,25 @@ def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
 
     return list(excuse(found, where, settings))
 
+
+def _clean_scopes(cache: dict[str, Any]) -> set[bytes | None]:
+    """The run's clean manifest scopes (looked up, not `setdefault`: no new set for every row)."""
+    found: set[bytes | None] | None = cache.get("phi.clean")
+    if found is None:
+        found = cache["phi.clean"] = set()
+    return found
+
+
+def _scope_key(row: Any, typed: bool) -> bytes | None:
+    """The row's PHI scope as exact bytes: equal bytes, equal values of equal types, so an equal verdict.
+
+    marshal, not JSON: it keeps True from 1 and NaN from null. Version 2 writes no back-references,
+    so a value's bytes do not depend on which of its strings are one object; `...` stands for an
+    absent member. None: not marshallable.
+    """
+    if not isinstance(row, dict):
+        return None
+    try:
+        return marshal.dumps((typed, *map(row.get, MANIFEST_SCOPE, _ABSENT)), 2)  # map: no frame per row
+    except ValueError:  # a type marshal does not write (a YAML reader's subclass)
+        return None
