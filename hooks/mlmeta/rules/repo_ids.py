@@ -31,6 +31,7 @@ def check(value: Any, where: Where) -> list[Problem]:
             number = where.state["row"] = where.state.get("row", 0) + 1
             first_row, first_line = where.state.setdefault("unique_rows", {}).setdefault(identity, (number, where.line))
             if first_row != number:
+                names = ", ".join(pointer[1:] for pointer in unique)
                 message = f"{names} already used by row {first_row} (line {first_line})"
                 found.append(Problem(unique[0], "duplicate-row", message))
         else:
