@@ -127,3 +127,21 @@ def test_duplicate_rows_of_an_extended_manifest_and_of_a_minified_catalog(
         "rows.jsonl:2:13: error rows/v1 duplicate-row: repo_id already used by the row on line 1 (at /repo_id)",
         "top.json:1:26: error cat/v1 duplicate-row: name already used by row 1 (line 1) (at /1/name)",
     ])
+
+
+def test_a_relative_ref_against_an_id_reaches_a_sibling_folder(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lab = {"$id": "https://lab.example/lab/v1.json", "properties": {"n": {"$ref": "../common/defs.json#/$defs/n"}}}
+    defs = {"$id": "https://lab.example/common/defs.json", "$defs": {"n": {"$ref": "more.json"}}}
+    write(repo, {
+        "pyproject.toml": LAB,
+        "schemas/lab/v1.json": json.dumps(lab),
+        "schemas/common/defs.json": json.dumps(defs),
+        "schemas/common/more.json": '{"type": "integer"}',
+        "data/a.json": '{"n": "x"}',
+    })
+    assert run(capsys, "check", "-q", "data/a.json") == (
+        1, "data/a.json:1:7: error lab/v1 schema: expected integer, got string (at /n)\n", ""
+    )
+    (repo / "schemas/lab/v1.json").write_text(json.dumps({**lab, "$ref": "../../../outside.json"}), "utf-8")
+    code, out, _ = run(capsys, "check", "-q", "data/a.json")  # a $ref that leaves the repository reads nothing
+    assert code == 1 and "schema-ref" in out

@@ -11,6 +11,7 @@ A schema that is not valid JSON Schema is a usage error that names the file.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Collection
 from pathlib import Path
@@ -220,12 +221,21 @@ class Retriever:
     def _path(self, uri: str) -> Path | None:
         base = uri.partition("#")[0]
         if base.startswith("file:"):
-            path = Path(unquote(urlsplit(base).path))
-        else:
-            found = next(((prefix, f) for prefix, f in self.aliases.items() if base.startswith(prefix)), None)
-            if found is None:
-                return None
-            path = found[1] / unquote(base[len(found[0]) :])
+            return self._inside(Path(unquote(urlsplit(base).path)))
+        # a URL on the host of a schema read already: the file at the same relative place on disk
+        # (`../common/defs.json` against `https://lab.example/lab/v1.json` is `schemas/common/defs.json`)
+        wanted = urlsplit(base)
+        for prefix, folder in self.aliases.items():
+            known = urlsplit(prefix)
+            if (known.scheme, known.netloc) == (wanted.scheme, wanted.netloc):
+                relative = posixpath.relpath(unquote(wanted.path), unquote(known.path) or "/")
+                found = self._inside(folder / relative)
+                if found is not None:
+                    return found
+        return None
+
+    def _inside(self, path: Path) -> Path | None:
+        """The file, resolved, when it lies in the repository (or beside --schemafile's schema); else None."""
         try:
             resolved = path.resolve()
         except (OSError, ValueError):
