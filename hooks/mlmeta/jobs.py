@@ -1,15 +1,14 @@
 """`mlmeta check --jobs N`: a large JSON Lines file's rows split across processes, findings as one process gives.
 
 Each part of the file (whole lines, at most PART_BYTES) is validated in a worker with tables of
-its own, which log every cross-row key they meet: `repo_id` -> its row's line (`duplicate-row`,
-and the base models `reference` looks up), `reproducibility_hash` -> (line, repo_id)
-(`duplicate-hash`). The parent merges the logs in row order, so a key's first row is the file's
-first. A row whose key first appeared in an earlier part is the only one whose cross-row finding
-a worker may have got wrong: those rows are read again and judged with the merged tables, and
-their findings replace the worker's. Findings of the other rules depend on the row alone.
-
-A base model that names a row of another part is still found: the rule reads the whole
-manifest's ids when the rows seen so far lack it (rules.references).
+its own, which keep every cross-row key they meet: `repo_id` -> its row's line (`duplicate-row`,
+and the rows base models name), `reproducibility_hash` -> (line, repo_id) (`duplicate-hash`); a
+base model that no row of the part has is set aside, not looked up in the whole file. The parent
+merges the tables in file order, so a key's first row is the file's first. The only rows whose
+cross-row findings a worker may have got wrong are then judged again with the merged tables: a
+row whose key first appeared in an earlier part, and one whose base model is in no row at all
+(rules.references reads the whole manifest for it, as one process would). Their findings of
+those rules replace the worker's; findings of the other rules depend on the row alone.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from io import BytesIO
 from itertools import repeat
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from mlmeta.config import Config
 from mlmeta.documents import Document
@@ -32,27 +31,28 @@ from mlmeta.schemas import Route
 PART_BYTES = 8 << 20  # a worker holds one part in memory: bounded whatever the file's size
 IDS, HASHES = "repo_ids", "hashes"  # the where.state tables of rules.repo_ids.first_lines and rules.hashes
 RULE_OF = {IDS: "duplicate-row", HASHES: "duplicate-hash"}
+UNSEEN = "unseen_base_models"  # where.state: (base model, line) a part has no row for (rules.references)
 
-V = TypeVar("V")
+class Logged(dict[str, Any]):
+    """A part's rows-seen table (a dict: a part is small) that also keeps every later row of a key seen."""
 
-
-class Logged(Seen[V]):
-    """A rows-seen table that also logs every key it is asked about, with the value offered."""
-
-    __slots__ = ("log",)
+    __slots__ = ("repeats",)
 
     def __init__(self) -> None:
         super().__init__()
-        self.log: list[tuple[str, V]] = []
+        self.repeats: list[tuple[str, Any]] = []  # (key, value) of each row whose key an earlier row had
 
-    def setdefault(self, key: str, value: V) -> V:
-        self.log.append((key, value))
-        return super().setdefault(key, value)
+    def setdefault(self, key: str, value: Any = None, /) -> Any:
+        found = super().setdefault(key, value)
+        if found != value:  # equal: the same row, asked by a second rule (repo_ids: duplicate-row, reference)
+            self.repeats.append((key, value))
+        return found
 
 
 class Part(NamedTuple):
     findings: list[Finding]
-    logs: dict[str, list[tuple[str, Any]]]  # table -> (key, value) in row order
+    tables: dict[str, tuple[dict[str, Any], list[tuple[str, Any]]]]  # name -> (key -> first value, repeats)
+    unseen: list[tuple[str, int]]  # base models no row of the part has, and their lines
     used: set[Any]  # phi allowlist entries that excused a finding
 
 
@@ -64,43 +64,47 @@ def _start(config: Config, options: Options) -> None:
     _engine = Engine(config, options)
 
 
-def _part(path: Path, route: Route | None, start: int, end: int, line: int) -> Part:
+def _part(path: Path, route: Route | None, bounds: tuple[int, int, int]) -> Part:
     assert _engine is not None
-    tables: dict[str, Logged[Any]] = {IDS: Logged(), HASHES: Logged()}
-    findings = _engine.part(path, route, start, end, line, dict(tables))
+    tables = {IDS: Logged(), HASHES: Logged()}
+    unseen: list[tuple[str, int]] = []
+    findings = _engine.part(path, route, *bounds, {**tables, UNSEEN: unseen})
     from mlmeta.rules.phi.allowlist import used_entries
 
-    return Part(findings, {name: table.log for name, table in tables.items()}, used_entries(_engine.run))
+    seen = {name: (dict(table), table.repeats) for name, table in tables.items()}
+    return Part(findings, seen, unseen, used_entries(_engine.run))
 
 
 def split(engine: Engine, path: Path, route: Route | None, state: dict[str, Any]) -> Iterator[Finding]:
     """The findings of every row of a JSON Lines file, from `engine.options.jobs` processes."""
-    bounds = _bounds(path, engine.options.jobs)
-    starts, ends, lines = zip(*bounds, strict=True)
+    jobs = engine.options.jobs
+    count = jobs * max(1, -(-os.path.getsize(path) // (PART_BYTES * jobs)))  # a multiple: the workers end together
     first: dict[str, Seen[Any]] = {IDS: Seen(), HASHES: Seen()}  # each key's value at its first row in the file
-    again: dict[str, set[int]] = {IDS: set(), HASHES: set()}  # lines whose cross-row finding is judged again
+    again: dict[str, set[int]] = {rule: set() for rule in AGAIN}  # rule -> lines whose finding is judged again
+    unseen: list[tuple[str, int]] = []
     findings: list[Finding] = []
     used: set[Any] = set()
-    workers = min(engine.options.jobs, len(bounds))
-    with ProcessPoolExecutor(workers, initializer=_start, initargs=(engine.config, engine.options)) as pool:
-        # in file order, each part merged as it comes and its log let go: the parent's memory stays bounded
-        parts = pool.map(_part, repeat(path), repeat(route), starts, ends, lines)
-        for part, start_line in zip(parts, lines, strict=True):
-            for name, log in part.logs.items():
-                table, lines_again = first[name], again[name]
-                for key, value in log:
-                    if _line(table.setdefault(key, value)) < start_line:
-                        lines_again.add(_line(value))
+    with ProcessPoolExecutor(min(jobs, count), initializer=_start, initargs=(engine.config, engine.options)) as pool:
+        # a part is handed out as soon as its lines are counted; the parts come back in file order, each
+        # merged as it comes and let go: the parent's memory stays bounded
+        parts = pool.map(_part, repeat(path), repeat(route), _bounds(path, count))
+        for part in parts:
+            for name, (firsts, repeats) in part.tables.items():
+                known = first[name].merge(firsts)  # keys whose first row is in an earlier part
+                if known:
+                    lines_again = again[RULE_OF[name]]
+                    lines_again.update(_line(firsts[key]) for key in known)
+                    lines_again.update(_line(value) for key, value in repeats if key in known)
             findings.extend(part.findings)
+            unseen.extend(part.unseen)
             used |= part.used
-    yield from (f for f in findings if not (f.rule in _RULES and f.line in again[_TABLE[f.rule]]))
-    judged = again[IDS] | again[HASHES]
+    again["reference"].update(line for base, line in unseen if base not in first[IDS])
+    yield from (f for f in findings if not _again(f, again))
+    judged = set().union(*again.values())
     if judged:
         state.update(first)  # every first row known: a row's own key leads to the file's first row with it
         for document in _rows(path, engine.display(path), judged):
-            for finding in engine.judge(document, route, path, state, "jsonl"):
-                if finding.rule in _RULES and finding.line in again[_TABLE[finding.rule]]:
-                    yield finding
+            yield from (f for f in engine.judge(document, route, path, state, "jsonl") if _again(f, again))
     if used:
         from mlmeta.rules.phi.allowlist import mark_used
         from mlmeta.rules.phi.settings import settings
@@ -108,8 +112,11 @@ def split(engine: Engine, path: Path, route: Route | None, state: dict[str, Any]
         mark_used(engine.run, settings(engine.config, engine.run.cache), used)
 
 
-_TABLE = {rule: name for name, rule in RULE_OF.items()}
-_RULES = frozenset(_TABLE)
+AGAIN = (*RULE_OF.values(), "reference")  # the rules whose findings on some rows the parent judges again
+
+
+def _again(finding: Finding, again: dict[str, set[int]]) -> bool:
+    return finding.rule in again and finding.line in again[finding.rule]
 
 
 def _line(value: Any) -> int:
@@ -117,11 +124,9 @@ def _line(value: Any) -> int:
     return value if isinstance(value, int) else int(value[0])
 
 
-def _bounds(path: Path, jobs: int) -> list[tuple[int, int, int]]:
-    """(start byte, end byte, first line) of each part: whole lines, at least one part per job."""
+def _bounds(path: Path, count: int) -> Iterator[tuple[int, int, int]]:
+    """(start byte, end byte, first line) of `count` parts of whole lines (fewer when lines are longer)."""
     size = os.path.getsize(path)
-    count = max(jobs, -(-size // PART_BYTES))
-    bounds = []
     start, line = 0, 1
     with path.open("rb") as handle:
         for index in range(1, count + 1):
@@ -131,11 +136,10 @@ def _bounds(path: Path, jobs: int) -> list[tuple[int, int, int]]:
                 handle.readline()  # to the end of the line the cut falls in
                 end = min(handle.tell(), size)
             if end > start:
-                bounds.append((start, end, line))
+                yield start, end, line
                 handle.seek(start)
                 line += handle.read(end - start).count(b"\n")
                 start = end
-    return bounds
 
 
 def _rows(path: Path, display: str, lines: set[int]) -> Iterator[Document]:
