@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +103,18 @@ def test_cross_part_findings_are_there(manifest: list[int], capsys: pytest.Captu
     } <= found
     assert "already used by the row on line 10" in out.split("models.jsonl:260:")[1].splitlines()[0]
     assert not any(line in ("50", "280", "270") for line, rule in found if rule in ("reference", "duplicate-hash"))
+
+
+def test_workers_that_are_not_forked(
+    manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where processes are spawned (Windows, macOS), a worker gets the run's settings pickled."""
+    one = _run(capsys, "--jobs", "1", "--select", "schema,duplicate-row,duplicate-hash,reference")
+    spawned = partial(ProcessPoolExecutor, mp_context=get_context("spawn"))
+    monkeypatch.setattr(mlmeta.jobs, "ProcessPoolExecutor", spawned)
+    assert _run(capsys, "--jobs", "2", "--select", "schema,duplicate-row,duplicate-hash,reference") == one
+    assert "duplicate-hash" in one[1] and "phi" not in one[1]
+    assert manifest == [1]
 
 
 def test_many_small_parts(

@@ -59,9 +59,17 @@ class Part(NamedTuple):
 _engine: Engine | None = None  # a worker's own, built once per process
 
 
-def _start(config: Config, options: Options) -> None:
+def _start(config: Config, options: Options, disabled_formats: frozenset[str]) -> None:
     global _engine
     _engine = Engine(config, options)
+    _engine.kinds.disabled_formats = disabled_formats  # --disable-formats, set on the parent's kinds
+
+
+def _portable(config: Config) -> Config:
+    """The configuration without what was compiled from it (a worker that is not forked gets it pickled)."""
+    copy = Config(config.root, config.routes, config.exclude, config.table, config.source)
+    copy.derived = {name: value for name, value in config.derived.items() if name != "kinds"}
+    return copy
 
 
 def _part(path: Path, route: Route | None, bounds: tuple[int, int, int]) -> Part:
@@ -84,7 +92,8 @@ def split(engine: Engine, path: Path, route: Route | None, state: dict[str, Any]
     unseen: list[tuple[str, int]] = []
     findings: list[Finding] = []
     used: set[Any] = set()
-    with ProcessPoolExecutor(min(jobs, count), initializer=_start, initargs=(engine.config, engine.options)) as pool:
+    given = (_portable(engine.config), engine.options, engine.kinds.disabled_formats)
+    with ProcessPoolExecutor(min(jobs, count), initializer=_start, initargs=given) as pool:
         # a part is handed out as soon as its lines are counted; the parts come back in file order, each
         # merged as it comes and let go: the parent's memory stays bounded
         parts = pool.map(_part, repeat(path), repeat(route), _bounds(path, count))
