@@ -41,11 +41,16 @@ def export(commit: str, into: Path) -> Path:
     return into / "hooks"
 
 
+def one_process(source: Path) -> list[str]:
+    """`--jobs 1` for a commit that has `--jobs` (a row's cost is compared, not how it is shared out)."""
+    return ["--jobs", "1"] if '"--jobs"' in (source / "mlmeta" / "cli.py").read_text(encoding="utf-8") else []
+
+
 def cpu_seconds(source: Path, folder: Path) -> float:
     """User + system CPU of one whole `mlmeta check models.jsonl`, start-up included."""
     env = {**os.environ, "PYTHONPATH": str(source)}
-    process = subprocess.Popen([sys.executable, "-m", "mlmeta", "check", "models.jsonl"], cwd=folder, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-m", "mlmeta", "check", *one_process(source), "models.jsonl"],
+                               cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{source.parent.name} ({source}): mlmeta check failed on the generated manifest")
@@ -56,7 +61,7 @@ def instructions(source: Path, folder: Path) -> float:
     """Instructions one whole `mlmeta check models.jsonl` executes (callgrind), start-up included."""
     env = {**os.environ, "PYTHONPATH": str(source)}
     argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-m", "mlmeta",
-            "check", "models.jsonl"]  # fmt: skip
+            "check", *one_process(source), "models.jsonl"]  # fmt: skip
     run = subprocess.run(argv, cwd=folder, env=env, capture_output=True, text=True)
     collected = re.search(r"Collected : (\d+)", run.stderr)
     if run.returncode != 0 or collected is None:

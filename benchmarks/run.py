@@ -249,11 +249,14 @@ def case_manifest(bench: Bench) -> None:
           "nothing else: what the schema alone costs, before any rule.")
     print("jsonschema: `benchmarks/jsonschema_loop.py`, python-jsonschema's validator built once, json.loads and "
           "iter_errors per row (formats checked); slow, so at most 3 runs and no warm-up.")
+    print(f"mlmeta: one process (`--jobs 1`); mlmeta-jobs: `--jobs` at its default, the CPU count ({cpus()}): "
+          "the rows are split across that many processes, their cross-row keys merged (`hooks/mlmeta/jobs.py`).")
     print("check-jsonschema: not measured. It cannot read JSON Lines (it validates one JSON/YAML/TOML document "
           "per file), so there is no like-for-like figure to give.\n")
     schema = str(schema_path("manifest"))
     commands = [
-        command("mlmeta", [tool("mlmeta"), "check", "models.jsonl"], folder),
+        command("mlmeta", [tool("mlmeta"), "check", "--jobs", "1", "models.jsonl"], folder),
+        command("mlmeta-jobs", [tool("mlmeta"), "check", "models.jsonl"], folder),
         command("parse-floor", [sys.executable, str(HERE / "parse_floor.py"), "models.jsonl"], folder),
         command("validation-floor", [sys.executable, str(HERE / "floor.py"), schema, "models.jsonl"], folder),
         command("jsonschema", [sys.executable, str(HERE / "jsonschema_loop.py"), schema, "models.jsonl"], folder,
@@ -261,13 +264,20 @@ def case_manifest(bench: Bench) -> None:
     ]
     results = by_label(measure(commands, bench.runs_for(3)))
     table(list(results.values()))
-    mlmeta, parse, validation = (results[label].median for label in ("mlmeta", "parse-floor", "validation-floor"))
+    labels = ("mlmeta", "mlmeta-jobs", "parse-floor", "validation-floor")
+    mlmeta, jobs, parse, validation = (results[label].median for label in labels)
     ratios(bench, 3, [
         ("mlmeta / parse floor", mlmeta / parse, 5),  # issue #17: every rule at <= 5x the parse floor
+        (f"mlmeta-jobs ({cpus()}) / parse floor", jobs / parse, 3),  # issue #17: <= 3x with --jobs on 2 cores
+        (f"mlmeta-jobs ({cpus()}) / mlmeta (one process)", jobs / mlmeta, None),
         ("mlmeta / jsonschema", mlmeta / results["jsonschema"].median, 0.05),
         ("validation floor / parse floor (the schema alone)", validation / parse, None),
         ("mlmeta / validation floor (the rules, the findings, the engine)", mlmeta / validation, None),
     ])
+
+
+def cpus() -> str:
+    return f"--jobs {os.cpu_count() or 1}"
 
 
 def parser_name() -> str:
@@ -281,15 +291,16 @@ def parser_name() -> str:
 
 def case_growth(bench: Bench) -> None:
     heading("Case 4: growth, the manifest case at " + ", ".join(f"{n:,}" for n in bench.sizes.growth) + " rows")
-    print("`mlmeta check models.jsonl` alone, every rule on; peak RSS is the mlmeta process's own "
-          "(wait4 rusage, read by `launch.py`).\n")
+    print("`mlmeta check --jobs 1 models.jsonl` alone, every rule on; peak RSS is the mlmeta process's own "
+          "(wait4 rusage, read by `launch.py`; one process, so that it is the whole run's).\n")
     results: list[tuple[int, Result]] = []
     for rows in bench.sizes.growth:
         folder = manifest(bench, rows)
         label = f"mlmeta {rows:,} rows ({size(folder / 'models.jsonl')})"
         runs = bench.runs_for(4)
         slow = rows >= 100_000  # minutes per run: no warm-up (the file was just written, it is in the page cache)
-        command_ = Command(label, [tool("mlmeta"), "check", "models.jsonl"], folder, max_runs=runs if slow else None)
+        argv = [tool("mlmeta"), "check", "--jobs", "1", "models.jsonl"]
+        command_ = Command(label, argv, folder, max_runs=runs if slow else None)
         result = measure([command_], runs)[0]
         results.append((rows, result))
     print("| rows | median s | µs per row | runs | peak RSS MiB |")

@@ -29,10 +29,11 @@ def test_one_manifest_file_loads_no_yaml_reporters_or_hub_code(tmp_path: Path) -
     (tmp_path / ".git").mkdir()
     rows = (FIXTURES / "manifest" / "valid" / "seed-rows.jsonl").read_text(encoding="utf-8")
     (tmp_path / "models.jsonl").write_text(rows, encoding="utf-8")
-    modules = loaded_after(["check", "models.jsonl"], tmp_path)
+    modules = loaded_after(["check", "--jobs", "2", "models.jsonl"], tmp_path)
     assert "mlmeta.engine" in modules  # the check really ran
     unwanted = sorted(m for m in modules if any(m == p or m.startswith(p + ".") for p in NOT_FOR_ONE_JSON_FILE))
     assert unwanted == []
+    assert not {"mlmeta.jobs", "multiprocessing", "concurrent.futures"} & modules  # a small file is not split
 
 
 def test_a_kitfile_loads_yaml(tmp_path: Path) -> None:

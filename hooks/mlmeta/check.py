@@ -40,6 +40,7 @@ def run(args: Namespace) -> int:
         select=select_rules(args.select.split(",")) if args.select else None,
         strict=args.strict,
         fix=args.fix,
+        jobs=1 if args.fix else args.jobs or os.cpu_count() or 1,  # fixes are written by one process
     )
     engine = Engine(config, options)
     base = _base(args.base, root, engine)  # a revision that does not exist is a usage error, before any file

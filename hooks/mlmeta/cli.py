@@ -52,6 +52,12 @@ def _check(parser: argparse.ArgumentParser) -> None:
         "--fix", action="store_true", help="lower-case upper-case hex in hashes, in place (exit 1 when a file changed)"
     )
     parser.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="split a large JSON Lines file's rows across N processes (default: the CPU count; --fix: 1)",
+    )
+    parser.add_argument(
         "--no-force-exclude",
         action="store_true",
         help="check files named on the command line even when [tool.mlmeta] exclude matches them",
@@ -65,6 +71,16 @@ def _check(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="colour severities (auto: on a terminal, unless NO_COLOR is set)",
     )
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}")
+    return number
 
 
 def _modelkit(parser: argparse.ArgumentParser) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from mlmeta.fixes import Edit
 
 PHI_MODULE = "mlmeta.rules.phi"
+SPLIT_BYTES = 8 << 20  # a JSON Lines file this large is split across --jobs processes; a smaller one is not worth it
 
 
 # Options, Engine and the other types a check meets at start-up are plain classes or named
@@ -39,11 +40,13 @@ class Options:
         select: frozenset[str] | None = None,  # only these rule ids ("schema" included)
         strict: bool = False,
         fix: bool = False,  # --fix: apply the fixes problems offer; without it a check never writes
+        jobs: int = 1,  # processes a large JSON Lines file's rows are split across (mlmeta.jobs)
     ) -> None:
         self.kind = kind
         self.select = select
         self.strict = strict
         self.fix = fix
+        self.jobs = jobs
 
 
 class _Plan(NamedTuple):
@@ -162,6 +165,11 @@ class Engine:
                     return
                 if plan.own is not None and plan.own.schema is not None and plan.own.name not in self._locked:
                     yield from self.locks([plan.own.name])
+                if fmt == "jsonl" and self.options.jobs > 1 and not self.options.fix and _size(path) >= SPLIT_BYTES:
+                    from mlmeta.jobs import split  # only here: a small check never imports multiprocessing
+
+                    yield from split(self, path, plan.route, state)
+                    break
             if plan.own is not None and plan.own.rows is not None:
                 for row in rows(document, plan.own.rows):
                     yield from self._document(row, plan, path, state, edits)
@@ -173,6 +181,19 @@ class Engine:
         if edits:  # after the whole file was read: a JSONL file is streamed
             yield from self._apply(path, shown, edits)
 
+    def part(
+        self, path: Path, route: Route | None, start: int, end: int, line: int, state: dict[str, Any]
+    ) -> list[Finding]:
+        """The findings of a JSON Lines file's rows between two byte offsets (`line`: the first one's), routed
+        as `check` routed the file (mlmeta.jobs: a worker's share)."""
+        from mlmeta.documents.jsonl import part
+
+        plan = self._plan(route, "jsonl")
+        found: list[Finding] = []
+        for document in part(path, self.display(path), start, end, line):
+            found.extend(self._document(document, plan, path, state, []))
+        return found
+
     def locks(self, names: Iterable[str]) -> Iterator[Finding]:
         """`schema-lock`: a released version of a user kind's schema whose bytes changed (once per kind per run)."""
         for name in names:
@@ -183,9 +204,12 @@ class Engine:
                 for shown, version, message in self.kinds.lock_problems(name):
                     yield Finding(shown, 1, 1, "", name, version, "schema-lock", "error", message)
 
-    def judge(self, document: Document, route: Route, path: Path, state: dict[str, Any]) -> list[Finding]:
-        """A document handed to the engine by another source (an OCI layout's blob), judged as a file's would be."""
-        return self._document(document, self._plan(route), path, state, [])
+    def judge(
+        self, document: Document, route: Route | None, path: Path, state: dict[str, Any], fmt: str | None = None
+    ) -> list[Finding]:
+        """A document handed to the engine by another source (an OCI layout's blob, a row judged again by
+        mlmeta.jobs), judged as a file's would be."""
+        return self._document(document, self._plan(route, fmt), path, state, [])
 
     def _claimed(self, shown: str) -> bool:
         """`[tool.mlmeta.phi] paths` route a file to the no-PHI rules even when no kind claims it."""
@@ -381,6 +405,13 @@ def _modes(path: Path) -> tuple[bool, int]:
         return True, os.stat(path).st_mode
     except (OSError, ValueError):
         return True, 0
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the reader says why it cannot be read
 
 
 def _head(path: Path, whole: bool) -> bytes | None:

@@ -92,3 +92,15 @@ def test_values_come_back_exactly_as_they_went_in() -> None:
     assert seen._table is not None
     assert {key: seen[key] for key in values} == values
     assert type(seen["b"]) is bool
+
+
+@pytest.mark.parametrize("spill", [1_000, 3])
+def test_merge_is_setdefault_for_every_item(spill: int) -> None:
+    """A `--jobs` part's table merged at once: new keys stored, known keys keep their first value."""
+    seen: Seen[int] = Seen(spill)
+    reference: dict[str, int] = {}
+    for part in ({"a": 1, "b": 2}, {"c": 3, "a": 4}, {"d": 5, "e": 6, "b": 7, "f": 8}):
+        known = {key for key, value in part.items() if reference.setdefault(key, value) != value}
+        assert seen.merge(part) == known
+    assert {key: seen[key] for key in seen} == reference == {"a": 1, "b": 2, "c": 3, "d": 5, "e": 6, "f": 8}
+    assert (seen._table is not None) == (spill == 3)

@@ -28,9 +28,21 @@ def read(path: Path, display: str, **_: Any) -> Iterator[Document]:
         yield from rows(handle, display)
 
 
-def rows(lines: Any, display: str) -> Iterator[Document]:
-    """Documents from an iterable of raw lines (bytes); blank lines are skipped."""
-    for number, raw in enumerate(lines, start=1):
+def part(path: Path, display: str, start: int, end: int, line: int) -> Iterator[Document]:
+    """The rows between two byte offsets at line starts (`line`: the first one's number), for mlmeta.jobs."""
+    from io import BytesIO
+
+    from mlmeta.openers import open_regular
+
+    with open_regular(path) as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    yield from rows(BytesIO(data), display, line)  # BytesIO: lines split as a file's are
+
+
+def rows(lines: Any, display: str, start: int = 1) -> Iterator[Document]:
+    """Documents from an iterable of raw lines (bytes), the first on line `start`; blank lines are skipped."""
+    for number, raw in enumerate(lines, start=start):
         problems = []
         if number == 1 and raw.startswith(BOM):
             problems.append((Problem("", "encoding", "file starts with a UTF-8 byte-order mark; remove it"), (1, 1)))

@@ -376,6 +376,10 @@ def _base_model(row: dict[str, Any], where: Where) -> Iterator[Problem]:
         return  # an external base model: nothing to look up, no need to read the file
     if base in seen:
         return  # a row above has it: no need to read the file
+    unseen = where.state.get("unseen_base_models")
+    if unseen is not None:  # a `--jobs` worker: a row of another part may have it, the parent asks (mlmeta.jobs)
+        unseen.append((base, where.line))
+        return
     index = _index(where.run)
     if "manifest" not in where.state:
         where.state["manifest"] = index.manifest(where.file)

@@ -105,6 +105,22 @@ class Seen(Generic[V]):
             self._grow()
         return value
 
+    def merge(self, items: dict[str, V]) -> set[str]:
+        """`setdefault` for every item: the keys stored already, whose values stay (`--jobs`: a part's table).
+
+        While the table is in memory, one set operation on the two dicts instead of a call per key.
+        """
+        if self._table is not None:
+            return {key for key, value in items.items() if self.setdefault(key, value) != value}
+        memory = self._memory
+        known = memory.keys() & items.keys()
+        kept = {key: memory[key] for key in known}
+        memory.update(items)
+        memory.update(kept)  # an existing key keeps its place and, now, its first value
+        if len(memory) > self._spill:
+            self._grow()
+        return known
+
     def add(self, key: str) -> None:
         """Set-like use: remember the key (its value is None)."""
         self.setdefault(key, cast(V, None))

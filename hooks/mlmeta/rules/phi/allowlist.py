@@ -177,3 +177,16 @@ def stale(where: Where, settings: Settings) -> Iterator[Problem]:
                 "in this file any more; remove it",
                 severity="warning",
             )
+
+
+def used_entries(run: Run) -> set[Entry]:
+    """The entries that excused a finding in this process (a `--jobs` worker's, for the parent to merge)."""
+    if "phi.allowlist" not in run.cache:
+        return set()
+    used: set[Entry] = run.cache["phi.allowlist"][2]
+    return used
+
+
+def mark_used(run: Run, settings: Settings, entries: Iterable[Entry]) -> None:
+    """Entries another process found in use: not stale (the parent of `--jobs` workers, before `stale`)."""
+    _loaded(run, settings)[2].update(entries)

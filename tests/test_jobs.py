@@ -1,0 +1,159 @@
+"""`mlmeta check --jobs N` finds exactly what one process finds, however the rows are split.
+
+The file is split into parts whatever its size here (`SPLIT_BYTES` patched), so that duplicates,
+hashes and base models name rows of other parts. No timing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import mlmeta.engine
+import mlmeta.jobs
+from mlmeta.cli import main
+
+from .conftest import ROOT
+
+ROWS = 300
+
+
+def _manifest(folder: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from data import manifest_rows  # the benchmark's generator: rows in OpenMed's shape
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    rows: list[Any] = [row for row, _ in zip(manifest_rows(17), range(ROWS), strict=False)]
+    at = {line: rows[line - 1] for line in range(1, ROWS + 1)}  # by line: row n is on line n
+    at[250]["repo_id"] = at[10]["repo_id"]  # a duplicate in another part than its first row
+    at[260]["repo_id"] = at[10]["repo_id"]  # and again, in that same part
+    at[155]["repo_id"] = at[154]["repo_id"]  # a duplicate in the same part
+    at[270] = dict(at[20])  # the same row twice: duplicate-row, not duplicate-hash
+    at[220]["reproducibility_hash"] = at[5]["reproducibility_hash"]  # two models, one hash, parts apart
+    at[240]["reproducibility_hash"] = at[5]["reproducibility_hash"]
+    at[280]["base_model"] = at[3]["repo_id"]  # a base model in an earlier part
+    at[50]["base_model"] = at[290]["repo_id"]  # a base model in a later part
+    at[180]["base_model"] = at[181]["repo_id"] + "-typo"  # no such row: a finding, with a did-you-mean
+    at[30]["param_count"] = "twelve"  # a bad row in each part
+    at[130]["reproducibility_hash"] = "sha256:" + at[130]["reproducibility_hash"][7:].upper()  # fixable
+    lines = [json.dumps(row, separators=(",", ":")) for row in at.values()]
+    lines[229] = lines[229][:-1]  # line 230: not JSON
+    lines[99] = lines[99].replace(":", ": ", 1)  # not canonical: the exact reader
+    lines[199] = ""  # a blank line: the numbers go on
+    text = "\n".join(lines) + "\n"
+    (folder / "models.jsonl").write_text(text, encoding="utf-8")
+    (folder / "pyproject.toml").write_text('[tool.mlmeta]\nnamespace = "OpenMed"\n', encoding="utf-8")
+
+
+@pytest.fixture
+def manifest(repo: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A manifest that is split at any size; returns the number of splits made, as a list that grows."""
+    _manifest(repo)
+    monkeypatch.setattr(mlmeta.engine, "SPLIT_BYTES", 1)
+    splits: list[int] = []
+    split = mlmeta.jobs.split
+
+    def counted(*args: Any) -> Any:
+        splits.append(1)
+        return split(*args)
+
+    monkeypatch.setattr(mlmeta.jobs, "split", counted)
+    return splits
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["check", "-q", *args, "models.jsonl"])
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("jobs", ["2", "3"])
+def test_jobs_find_what_one_process_finds(
+    manifest: list[int], capsys: pytest.CaptureFixture[str], fmt: str, jobs: str
+) -> None:
+    one = _run(capsys, "--jobs", "1", "--format", fmt)
+    assert not manifest
+    assert _run(capsys, "--jobs", jobs, "--format", fmt) == one
+    assert manifest == [1]
+
+
+def test_cross_part_findings_are_there(manifest: list[int], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _run(capsys, "--jobs", "3")
+    found = {(line.split(":")[1], line.split(" ")[3].rstrip(":")) for line in out.splitlines()}
+    assert code == 1
+    assert {
+        ("250", "duplicate-row"),
+        ("260", "duplicate-row"),
+        ("155", "duplicate-row"),
+        ("270", "duplicate-row"),
+        ("220", "duplicate-hash"),
+        ("240", "duplicate-hash"),
+        ("180", "reference"),
+        ("30", "schema"),
+        ("130", "hash-format"),
+        ("230", "parse"),
+    } <= found
+    assert "already used by the row on line 10" in out.split("models.jsonl:260:")[1].splitlines()[0]
+    assert not any(line in ("50", "280", "270") for line, rule in found if rule in ("reference", "duplicate-hash"))
+
+
+def test_workers_that_are_not_forked(
+    manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where processes are spawned (Windows, macOS), a worker gets the run's settings pickled."""
+    one = _run(capsys, "--jobs", "1", "--select", "schema,duplicate-row,duplicate-hash,reference")
+    spawned = partial(ProcessPoolExecutor, mp_context=get_context("spawn"))
+    monkeypatch.setattr(mlmeta.jobs, "ProcessPoolExecutor", spawned)
+    assert _run(capsys, "--jobs", "2", "--select", "schema,duplicate-row,duplicate-hash,reference") == one
+    assert "duplicate-hash" in one[1] and "phi" not in one[1]
+    assert manifest == [1]
+
+
+def test_many_small_parts(
+    manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More parts than jobs (a large file, PART_BYTES at a time): the same findings."""
+    one = _run(capsys, "--jobs", "1")
+    monkeypatch.setattr(mlmeta.jobs, "PART_BYTES", 4096)
+    assert _run(capsys, "--jobs", "2") == one
+
+
+def test_fix_runs_in_one_process(manifest: list[int], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _run(capsys, "--jobs", "2", "--fix")
+    assert not manifest
+    assert code == 1
+    assert "models.jsonl:130:" in out and "fixed" in out
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_jobs_is_a_positive_number(repo: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+    assert main(["check", "--jobs", value]) == 2
+    assert "not a number of processes" in capsys.readouterr().err
+
+
+def test_allowlist_entries_used_in_any_part_are_not_stale(
+    manifest: list[int], repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = repo / "models.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for line, value in ((60, "mail john.doe@hospital.org"), (260, "patient SSN 123-45-6789")):
+        row = json.loads(lines[line - 1])
+        row["benchmark"]["dataset"] = value
+        lines[line - 1] = json.dumps(row, separators=(",", ":"))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for line in (60, 260):
+        assert main(["phi", "allow", "models.jsonl:/benchmark/dataset", "--line", str(line)]) == 0
+    path.write_text(path.read_text(encoding="utf-8").replace("123-45-6789", "unknown"), encoding="utf-8")
+    capsys.readouterr()
+    code, out = _run(capsys, "--jobs", "1")
+    assert out.count("phi-allowlist-stale") == 1 and "phi-email" not in out  # entry 1 used, entry 2 stale
+    assert _run(capsys, "--jobs", "3") == (code, out)
+    assert manifest == [1]
