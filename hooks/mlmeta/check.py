@@ -8,7 +8,7 @@ from argparse import Namespace
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from mlmeta import config as configuration
 from mlmeta.engine import Engine, Options
@@ -16,6 +16,9 @@ from mlmeta.findings import Finding, printable
 from mlmeta.reporters import writer
 from mlmeta.rules import select_rules
 from mlmeta.schemas import KINDS, kinds
+
+if TYPE_CHECKING:
+    from mlmeta.history import Base
 
 
 def run(args: Namespace) -> int:
@@ -74,7 +77,7 @@ def run(args: Namespace) -> int:
     return 1 if (failed or engine.fixed) and not args.exit_zero else 0
 
 
-def _base(ref: str | None, root: Path, engine: Engine) -> Any:
+def _base(ref: str | None, root: Path, engine: Engine) -> Base | None:
     """The revision history rules compare with: --base, or HEAD (the staged change) under pre-commit."""
     ref = ref or ("HEAD" if os.environ.get("PRE_COMMIT") else None)
     if not ref:
@@ -84,7 +87,7 @@ def _base(ref: str | None, root: Path, engine: Engine) -> Any:
     return Base(root, ref) if any(engine.wants(rule) for rule in RULES) else None
 
 
-def _across(engine: Engine, paths: list[Path], base: Any, everything: bool) -> Iterator[Finding]:
+def _across(engine: Engine, paths: list[Path], base: Base | None, everything: bool) -> Iterator[Finding]:
     """What needs the repository or its history beside the checked files: path-case, then --base."""
     names = [name for name in (engine.display(path) for path in paths) if not name.startswith(("/", "../"))]
     if not names:
