@@ -11,7 +11,7 @@ import json
 import pytest
 
 from mlmeta.documents import MISSING, Document
-from mlmeta.documents.json import parse_text
+from mlmeta.documents.json import fast_value, parse_exact, parse_text
 from mlmeta.documents.jsonl import _canonical, rows
 
 ROWS = [
@@ -21,6 +21,12 @@ ROWS = [
     '{"a":NaN}',
     '{"a":-Infinity}',
     '{"a": 1}',  # spaces
+    '{"a": 1, "a": 2}',  # json.dumps' own separators, and a duplicate
+    '{"a":1,"a" :2,"s":":x"}',  # a spaced key and a string starting with a colon: the counts would tie
+    '{"a":1,"a":2,"s":"x\\":y"}',  # `":` inside a string
+    '{\n  "a": {\n    "b": [1, 2.5, "c"]\n  },\n  "d": "\\u00e9"\n}',  # pretty-printed
+    '{"big": [18446744073709551616, 1e19, -9223372036854775809]}',  # integers orjson would read as floats
+    '{"x": 1e999}',
     '{"a":"\\u00e9"}',  # an escape orjson would not write back
     '{"a":"é€😀"}',
     '{"a":"tab\\there","q":"\\"","s":"back\\\\slash"}',
@@ -40,7 +46,7 @@ ROWS = [
 
 
 def exact(text: str, line: int) -> Document:
-    return parse_text(text, "m.jsonl", line)
+    return parse_exact(text, "m.jsonl", line)
 
 
 def located(document: Document) -> list[tuple[str, str, str, tuple[int, int]]]:
@@ -68,3 +74,19 @@ def test_a_byte_order_mark_is_still_reported_on_a_fast_row() -> None:
     (document,) = rows([b'\xef\xbb\xbf{"a":1}\r\n'], "m.jsonl")
     assert document.value == {"a": 1}
     assert located(document) == [("encoding", "", "file starts with a UTF-8 byte-order mark; remove it", (1, 1))]
+
+
+@pytest.mark.parametrize("text", ROWS)
+def test_a_whole_json_file_reads_as_the_exact_reader_reads_it(text: str) -> None:
+    """The same for a whole file: `parse_text` takes orjson's value only where the exact reader agrees."""
+    fast, slow = parse_text(text, "m.json"), exact(text, 1)
+    assert (fast.ok, located(fast)) == (slow.ok, located(slow))
+    if slow.ok:
+        assert json.dumps(fast.value) == json.dumps(slow.value)
+
+
+def test_the_fast_value_is_refused_wherever_a_key_could_have_been_dropped() -> None:
+    assert fast_value('{"a":1,"b":{"c":2}}') == {"a": 1, "b": {"c": 2}}
+    assert fast_value('{"a": 1, "b": [{"c": "d"}]}') == {"a": 1, "b": [{"c": "d"}]}
+    for text in ('{"a":1,"a":2}', '{"a":1,"a" :2,"s":":x"}', '{"a":{"b":1,"b":1}}', '[18446744073709551616]'):
+        assert fast_value(text) is MISSING

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from mlmeta.documents import MISSING, Document, Fixed, escape
 from mlmeta.documents.positions import JsonPositions, LazyPositions
 from mlmeta.documents.text import SURROGATE_ESCAPE, Flags, read_whole, replace_surrogates, syntax_problem
@@ -19,6 +21,14 @@ Located = tuple[Problem, tuple[int, int]]
 
 def parse_text(text: str, path: str, first_line: int = 1) -> Document:
     """A document from JSON text; a syntax error becomes a `parse` problem with its place."""
+    value = fast_value(text)
+    if value is not MISSING:
+        return Document(path, value, LazyPositions(text, first_line), [], first_line, text)
+    return parse_exact(text, path, first_line)
+
+
+def parse_exact(text: str, path: str, first_line: int = 1) -> Document:
+    """The exact reader: every duplicate key, NaN, overflow and lone surrogate found and placed."""
     flags = Flags()
     try:
         value = json.loads(text, object_pairs_hook=flags.pairs, parse_constant=flags.constant)
@@ -46,6 +56,41 @@ def parse_text(text: str, path: str, first_line: int = 1) -> Document:
     return Document(path, value, locator, problems, first_line, text)
 
 
+def fast_value(text: str) -> Any:
+    """orjson's value when the exact reader below would give the same value and no problem; MISSING otherwise.
+
+    orjson refuses what the exact reader reports (NaN, Infinity, a number that overflows, a lone
+    surrogate, nesting past 1,024) but keeps the last of duplicate keys and reads an integer past
+    64 bits as a float. So: with no whitespace between a key and its colon, every key writes one
+    `":` and a string may add more, never fewer; the text holds no more `":` than the value has keys
+    only when no key was dropped. A float past 2^63 may have been such an integer: the exact reader
+    decides. Whatever is not sure (a `"key" : value` style too) goes to the exact reader.
+    """
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return MISSING
+    if not isinstance(value, (dict, list)):
+        return value if not isinstance(value, float) or abs(value) < _BIG else MISSING
+    if _SPACED_KEY.search(text):
+        return MISSING
+    keys = 0
+    stack = [value]
+    while stack:  # type(), not isinstance: orjson makes no subclasses, and this runs for every file
+        node = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            keys += len(node)
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif kind is float and abs(node) >= _BIG:
+            return MISSING
+    return value if text.count('":') == keys else MISSING
+
+
+_BIG = 2.0**63
+_SPACED_KEY = re.compile(r'"\s+:')
 _HUGE_EXPONENT = re.compile(r"\d[eE]\+?\d{3,}")
 
 
