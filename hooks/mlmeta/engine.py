@@ -70,6 +70,7 @@ class Engine:
         self._checks: dict[Kind | None, list[tuple[str, Check]]] = {}  # kind -> its rule modules, once per run
         self._finishes: dict[Kind | None, list[Callable[[Where], Iterable[Problem]]]] = {}  # kind -> their finish()
         self._locked: set[str] = set()  # user kinds whose lock was compared this run
+        self._last_where: tuple[_Plan, dict[str, Any], Path, Where] | None = None  # see _where
         self._folders: dict[str, str | None] = {}  # folder as given -> its resolved path relative to the root, + "/"
 
     def display(self, path: Path) -> str:
@@ -292,10 +293,9 @@ class Engine:
                     read_already = {problem.pointer for problem, _ in document.problems if problem.pointer}
                     problems = [p for p in problems if p.pointer not in read_already]
             select = self.options.select
-            family, version = plan.family or (None, None)
             # a user kind's schema is not its family's: passing it says nothing the family's rules may skip
             trusted = valid and plan.family is plan.route
-            where = Where(document.path, path, family, version, document.line, self.run, state, trusted, plan.own)
+            where = self._where(document, plan, path, state, trusted)
             for check in plan.checks:
                 if select is None:
                     problems.extend(check(value, where))
@@ -312,6 +312,21 @@ class Engine:
             found = self._redacted(found)
             found.sort(key=Finding.sort_key)
         return found
+
+    def _where(self, document: Document, plan: _Plan, path: Path, state: dict[str, Any], valid: bool) -> Where:
+        """One Where for a file's rows, moved from row to row: a new one for each of 100k rows costs 8 % of the run.
+
+        No rule keeps a Where past its call (they keep what they need in `state`).
+        """
+        last = self._last_where
+        if last is not None and last[0] is plan and last[1] is state and last[2] is path:
+            where = last[3]
+            where.path, where.line, where.valid = document.path, document.line, valid
+            return where
+        family, version = plan.family or (None, None)
+        where = Where(document.path, path, family, version, document.line, self.run, state, valid, plan.own)
+        self._last_where = (plan, state, path, where)
+        return where
 
     def _edit(self, document: Document, problem: Problem) -> Edit | None:
         if not self.options.fix or problem.fix is None:

@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from mlmeta.documents import MISSING, Document
+from mlmeta.documents import MISSING, Document, jsonl
 from mlmeta.documents.json import fast_value, parse_exact, parse_text
-from mlmeta.documents.jsonl import _canonical, rows
+from mlmeta.documents.jsonl import rows
 
 ROWS = [
     '{"repo_id":"OpenMed/a","n":1,"f":0.9823,"z":0.0,"l":["EMAIL","SSN"],"b":{"x":null,"y":true}}',
@@ -64,10 +64,19 @@ def test_a_row_reads_as_the_exact_reader_reads_it(text: str) -> None:
             assert fast.locator.locate(pointer) == slow.locator.locate(pointer)
 
 
-def test_only_rows_written_back_byte_for_byte_take_the_fast_path() -> None:
-    assert _canonical(ROWS[0].encode()) == json.loads(ROWS[0])
-    for text in ('{"a":1,"a":2}', '{"a":NaN}', '{"a": 1}', '{"a":"\\u00e9"}', '{"a":1e3}', '{"a":1'):
-        assert _canonical(text.encode()) is MISSING, text
+def test_only_rows_written_back_byte_for_byte_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    exact_rows: list[str] = []
+
+    def exact_reader(text: str, display: str, line: int) -> Document:
+        exact_rows.append(text)
+        return parse_exact(text, display, line)
+
+    monkeypatch.setattr(jsonl, "parse_text", exact_reader)
+    (fast,) = rows([ROWS[0].encode() + b"\n"], "m.jsonl")
+    assert fast.value == json.loads(ROWS[0]) and exact_rows == []
+    slow = ['{"a":1,"a":2}', '{"a":NaN}', '{"a": 1}', '{"a":"\\u00e9"}', '{"a":1e3}', '{"a":1']
+    list(rows([text.encode() + b"\n" for text in slow], "m.jsonl"))
+    assert exact_rows == slow
 
 
 def test_a_byte_order_mark_is_still_reported_on_a_fast_row() -> None:

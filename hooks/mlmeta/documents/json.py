@@ -75,7 +75,7 @@ def fast_value(text: str) -> Any:
     if _SPACED_KEY.search(text):
         return MISSING
     keys = 0
-    stack = [value]
+    stack: list[Any] = [value]
     while stack:  # type(), not isinstance: orjson makes no subclasses, and this runs for every file
         node = stack.pop()
         kind = type(node)

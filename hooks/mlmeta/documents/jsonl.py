@@ -41,42 +41,45 @@ def part(path: Path, display: str, start: int, end: int, line: int) -> Iterator[
 
 
 def rows(lines: Any, display: str, start: int = 1) -> Iterator[Document]:
-    """Documents from an iterable of raw lines (bytes), the first on line `start`; blank lines are skipped."""
+    """Documents from an iterable of raw lines (bytes), the first on line `start`; blank lines are skipped.
+
+    The fast path, for a row as catalogs write it (compact, no escapes), is orjson's value when
+    orjson writes the very same bytes back: such bytes hold no duplicate key (the value written
+    back would be shorter) and no NaN (orjson refuses it), so the exact reader would find no
+    problem and the same value. Every other row (spaces, escapes, `1e3`, an error, a BOM, a blank
+    line) goes to `_exact`. Called for every row of a manifest: the fast path is inline.
+    """
+    loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
     for number, raw in enumerate(lines, start=start):
-        problems = []
-        if number == 1 and raw.startswith(BOM):
-            problems.append((Problem("", "encoding", "file starts with a UTF-8 byte-order mark; remove it"), (1, 1)))
-            raw = raw[len(BOM) :]
-        if not raw or raw.isspace():  # a blank line (isspace: no copy of the row)
-            continue
         body = raw.rstrip(b"\r\n")
         try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as error:
-            column = line_column_of_byte(raw, error.start)[1]
-            problem = Problem("", "encoding", f"invalid UTF-8 (byte 0x{raw[error.start]:02x})")
-            yield Document(display, MISSING, Fixed(number, column), [*problems, (problem, (number, column))], number)
-            continue
-        value = _canonical(body)
-        if value is MISSING:
-            document = parse_text(text, display, number)
-        else:
-            document = Document(display, value, LazyPositions(text, number), [], number, text)
-        if problems:
-            document.problems[:0] = problems
-        yield document
+            value = loads(body)
+            if dumps(value) == body:
+                text = body.decode("utf-8")  # orjson read it: valid UTF-8
+                yield Document(display, value, LazyPositions(text, number), [], number, text)
+                continue
+        except (decode_error, orjson.JSONEncodeError):  # not JSON, or nested deeper than orjson writes
+            pass
+        document = _exact(raw, body, display, number)
+        if document is not None:
+            yield document
 
 
-def _canonical(body: bytes) -> Any:
-    """The row's value when orjson reads it and writes the very same bytes back; MISSING otherwise.
-
-    The fast path for a row as catalogs write it (compact, no escapes): bytes that survive the
-    round trip hold no duplicate key (the value written back would be shorter) and no NaN (orjson
-    refuses it), so the exact reader would find no problem and the same value. Every other row
-    (spaces, escapes, `1e3`, an error) goes to the exact reader.
-    """
+def _exact(raw: bytes, body: bytes, display: str, number: int) -> Document | None:
+    """A row the fast path would not vouch for, read by the exact reader; None for a blank line."""
+    problems = []
+    if number == 1 and raw.startswith(BOM):
+        problems.append((Problem("", "encoding", "file starts with a UTF-8 byte-order mark; remove it"), (1, 1)))
+        raw, body = raw[len(BOM) :], body[len(BOM) :]
+    if not raw or raw.isspace():  # a blank line (isspace: no copy of the row)
+        return None
     try:
-        value = orjson.loads(body)
-        return value if orjson.dumps(value) == body else MISSING
-    except (orjson.JSONDecodeError, orjson.JSONEncodeError):  # not JSON, or nested deeper than orjson writes
-        return MISSING
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        column = line_column_of_byte(raw, error.start)[1]
+        problem = Problem("", "encoding", f"invalid UTF-8 (byte 0x{raw[error.start]:02x})")
+        return Document(display, MISSING, Fixed(number, column), [*problems, (problem, (number, column))], number)
+    document = parse_text(text, display, number)
+    if problems:
+        document.problems[:0] = problems
+    return document

@@ -114,11 +114,13 @@ class _Node(NamedTuple):
 
     end: bool  # a path ends here: this value is a hash
     deep: bool  # the key may sit at any depth below: walk it
+    ends: tuple[str, ...]  # members that are hashes, where their path ends
     named: tuple[tuple[str, _Node], ...]  # the members paths go on through, by name
     anything: _Node | None  # where paths go on through any item or member
+    leaf: bool = False  # only hashes one member down: looked up in place, with no call (a manifest's device maps)
 
 
-_LEAF = _Node(False, False, (), None)
+_LEAF = _Node(False, False, (), (), None)
 
 
 @cache
@@ -134,18 +136,21 @@ def _trie(kind: str, version: int, named: bool) -> _Node | None:
 
 
 def _compiled(paths: set[Path] | frozenset[Path]) -> _Node:
-    """The trie of a set of paths, each node's named steps in one tuple."""
+    """The trie of a set of paths: each node's last steps apart from the steps that go on."""
     steps: dict[str | None, set[Path]] = {}
     for path in paths:
         if path and path[0] is not DEEP:
             steps.setdefault(path[0], set()).add(path[1:])
     anything = _compiled(steps.pop(ANY)) if ANY in steps else None
-    named = tuple((step, _compiled(rest)) for step, rest in steps.items() if step is not None)
-    node = _Node(() in paths, (DEEP,) in paths, named, anything)
+    below = {step: _compiled(rest) for step, rest in steps.items() if step is not None}
+    ends = tuple(step for step, node in below.items() if node is _END)
+    named = tuple((step, node) for step, node in below.items() if node is not _END)
+    end, deep = () in paths, (DEEP,) in paths
+    node = _Node(end, deep, ends, named, anything, not (end or deep or named or anything))
     return _END if node == _END else node
 
 
-_END = _Node(True, False, (), None)  # where a path ends and none goes on: one object, known by identity
+_END = _Node(True, False, (), (), None)  # where a path ends and none goes on: one object, known by identity
 
 
 def _reached(value: Any, trie: _Node) -> list[tuple[str, Any]]:
@@ -161,27 +166,45 @@ def _reached(value: Any, trie: _Node) -> list[tuple[str, Any]]:
 
 
 def _reach(value: Any, node: _Node, tokens: tuple[str | int, ...], found: list[Any]) -> None:
-    end, deep, named, anything = node  # unpacked: a field read by name costs more, once per row
+    end, deep, ends, named, anything, _ = node  # unpacked: a field read by name costs more, once per row
     if end:
         found.append((tokens, value))
     if deep and isinstance(value, (dict, list)):
         found.extend(_named(value, _pointer(tokens)))
     if isinstance(value, dict):
+        for step in ends:
+            if step in value:
+                found.append(((*tokens, step), value[step]))
         for step, below in named:
             if step in value:
                 item = value[step]
-                if below is _END:  # a path's last step (the common case): no call
-                    found.append(((*tokens, step), item))
+                if below.leaf:
+                    _ends(item, below.ends, (*tokens, step), found)
                 elif below.end or isinstance(item, (dict, list)):  # a path goes on only through containers
                     _reach(item, below, (*tokens, step), found)
         if anything is not None:
-            for key, item in value.items():
-                if anything.end or isinstance(item, (dict, list)):  # a path goes on only through containers
-                    _reach(item, anything, (*tokens, key), found)
+            _every(value.items(), anything, tokens, found)
     elif anything is not None and isinstance(value, list):
-        for index, item in enumerate(value):
-            if anything.end or isinstance(item, (dict, list)):
-                _reach(item, anything, (*tokens, index), found)
+        _every(enumerate(value), anything, tokens, found)
+
+
+def _every(members: Any, node: _Node, tokens: tuple[str | int, ...], found: list[Any]) -> None:
+    """Every item or member, through the same node."""
+    if node.leaf:
+        for key, item in members:
+            if isinstance(item, dict):
+                _ends(item, node.ends, (*tokens, key), found)
+        return
+    for key, item in members:
+        if node.end or isinstance(item, (dict, list)):  # a path goes on only through containers
+            _reach(item, node, (*tokens, key), found)
+
+
+def _ends(value: Any, ends: tuple[str, ...], tokens: tuple[str | int, ...], found: list[Any]) -> None:
+    if isinstance(value, dict):
+        for step in ends:
+            if step in value:
+                found.append(((*tokens, step), value[step]))
 
 
 @lru_cache(maxsize=1024)  # the same few places come back in every row

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from mlmeta.documents import join, resolve
 from mlmeta.findings import Problem
 from mlmeta.rules import Run, Where
+from mlmeta.rules.repo_ids import STORES_ROWS, first_lines
 
 if TYPE_CHECKING:
     from mlmeta.rules.seen import Seen
@@ -36,12 +37,15 @@ if TYPE_CHECKING:
 RULE = "reference"
 
 
-def check(value: Any, where: Where) -> Iterator[Problem]:
+def check(value: Any, where: Where) -> list[Problem]:
     if not isinstance(value, dict):
-        return
+        return []
     if where.kind == "manifest":  # every row of a manifest comes here: the catalog index only when needed
-        yield from _base_model(value, where)
-        return
+        return _base_model(value, where)  # a list: no generator made for each of 100k rows
+    return list(_document(value, where))
+
+
+def _document(value: dict[str, Any], where: Where) -> Iterator[Problem]:
     index = _index(where.run)
     if where.kind in ("dataset", "model", "results"):  # one JSON document per file (not a JSONL row)
         index.remember(where.file, value, where.path)
@@ -360,26 +364,24 @@ def _cycle(first: Path, start: Path, index: Index) -> list[Path] | None:
     return None
 
 
-def _base_model(row: dict[str, Any], where: Where) -> Iterator[Problem]:
+def _base_model(row: dict[str, Any], where: Where) -> list[Problem]:
     seen = where.state.get("repo_ids")
-    if seen is None:  # the file's first row (an import statement per row would cost 2 µs)
-        from mlmeta.rules.repo_ids import first_lines
-
+    if seen is None:  # the file's first row
         seen = first_lines(where)
-    if isinstance(row.get("repo_id"), str):
+    if STORES_ROWS not in where.state and isinstance(row.get("repo_id"), str):
         seen.setdefault(row["repo_id"], where.line)  # every row, with a base model or not: a later row may name it
     base = row.get("base_model")
     if not isinstance(base, str) or "/" not in base:
-        return
+        return []
     configured = where.run.config.namespace
     if configured and base.partition("/")[0] != configured:
-        return  # an external base model: nothing to look up, no need to read the file
+        return []  # an external base model: nothing to look up, no need to read the file
     if base in seen:
-        return  # a row above has it: no need to read the file
+        return []  # a row above has it: no need to read the file
     unseen = where.state.get("unseen_base_models")
     if unseen is not None:  # a `--jobs` worker: a row of another part may have it, the parent asks (mlmeta.jobs)
         unseen.append((base, where.line))
-        return
+        return []
     index = _index(where.run)
     if "manifest" not in where.state:
         where.state["manifest"] = index.manifest(where.file)
@@ -391,4 +393,5 @@ def _base_model(row: dict[str, Any], where: Where) -> Iterator[Problem]:
     if namespace in own and base not in ids:
         message = f"base_model is in this manifest's namespace '{namespace}' but no row has it as repo_id"
         others = (repo_id for repo_id in ids if repo_id != row.get("repo_id"))
-        yield Problem("/base_model", RULE, message + _did_you_mean(base, others))
+        return [Problem("/base_model", RULE, message + _did_you_mean(base, others))]
+    return []

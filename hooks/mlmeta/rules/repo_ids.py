@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlmeta.findings import Problem
 from mlmeta.rules import Where
@@ -16,35 +16,62 @@ from mlmeta.rules.seen import Seen
 
 
 def check(value: Any, where: Where) -> list[Problem]:
+    plan: _Plan | None = where.state.get(_PLAN)  # worked out on a file's first document (a manifest has 100k)
+    if plan is None:
+        plan = where.state[_PLAN] = _plan(where)
     found = []
-    own = where.own
-    unique = own.unique if own is not None else ("/repo_id",) if where.kind == "manifest" else ()
-    identity = _identity(value, unique) if unique and isinstance(value, dict) else None
+    unique, member, scope, namespace = plan
+    identity = None
+    if unique and type(value) is dict:
+        identity = value.get(member) if member is not None else None
+        if type(identity) is not str:
+            identity = _identity(value, unique)
     if identity is not None:
-        if own is not None and own.format != "jsonl" and own.rows is None:  # one row per file
-            seen: dict[str, str] = where.run.cache.setdefault(f"unique:{own.name}", {})
+        names = ", ".join(pointer[1:] for pointer in unique)
+        if scope == "run":  # one row per file: across the files of the run
+            seen: dict[str, str] = where.run.cache.setdefault(f"unique:{where.own.name}", {})  # type: ignore[union-attr]
             first_path = seen.setdefault(identity, where.path)
             if first_path != where.path:
-                names = ", ".join(pointer[1:] for pointer in unique)
                 found.append(Problem(unique[0], "duplicate-row", f"{names} already used by {first_path}"))
-        elif own is not None and own.rows is not None:  # a one-file catalog: rows may share a line (minified JSON)
+        elif scope == "catalog":  # a one-file catalog: rows may share a line (minified JSON)
             number = where.state["row"] = where.state.get("row", 0) + 1
             first_row, first_line = where.state.setdefault("unique_rows", {}).setdefault(identity, (number, where.line))
             if first_row != number:
-                names = ", ".join(pointer[1:] for pointer in unique)
                 message = f"{names} already used by row {first_row} (line {first_line})"
                 found.append(Problem(unique[0], "duplicate-row", message))
         else:
             first = first_lines(where).setdefault(identity, where.line)
             if first != where.line:
-                names = ", ".join(pointer[1:] for pointer in unique)
                 found.append(Problem(unique[0], "duplicate-row", f"{names} already used by the row on line {first}"))
-    namespace = where.run.config.namespace
     if namespace:
         for pointer, repo_id in _repo_ids(value, where.kind) if where.kind != "manifest" else _row_id(value):
             if repo_id.partition("/")[0] != namespace:
                 found.append(Problem(pointer, "repo-namespace", f"repo_id must be in the namespace '{namespace}/'"))
     return found
+
+
+_PLAN = "repo_ids.plan"  # where.state: the file's _Plan
+STORES_ROWS = "repo_ids.stores_rows"  # where.state: this rule stores every row's repo_id in first_lines
+
+
+class _Plan(NamedTuple):
+    unique: tuple[str, ...]  # what identifies a row
+    member: str | None  # the one top-level key that does, when it is one
+    scope: str  # where an identity must be unique: "run" (one row per file), "catalog" (a file's rows), "file"
+    namespace: str | None
+
+
+def _plan(where: Where) -> _Plan:
+    own = where.own
+    unique = own.unique if own is not None else ("/repo_id",) if where.kind == "manifest" else ()
+    scope = "file"
+    if own is not None and own.format != "jsonl" and own.rows is None:
+        scope = "run"
+    elif own is not None and own.rows is not None:
+        scope = "catalog"
+    if unique and scope == "file" and unique == ("/repo_id",):
+        where.state[STORES_ROWS] = True  # rules.references need not store them too
+    return _Plan(unique, _member(unique) if unique else None, scope, where.run.config.namespace)
 
 
 def first_lines(where: Where) -> Seen[int]:

@@ -81,9 +81,13 @@ def expected_verdict(script: str, coverage: dict[str, Any], scripts: set[str]) -
     return "unsupported" if rate > UNK_LIMIT else "supported"
 
 
-def check(value: Any, where: Where) -> Iterator[Problem]:
+def check(value: Any, where: Where) -> list[Problem]:
     if where.kind != "manifest" or where.version != 2 or not isinstance(value, dict):
-        return
+        return []  # a list: no generator made for each row of a v1 manifest
+    return list(_problems(value))
+
+
+def _problems(value: dict[str, Any]) -> Iterator[Problem]:
     scripts = claimed(value.get("languages"))
     coverage = value.get("script_coverage")
     if value.get("family") == "PII" and "script_coverage" not in value:

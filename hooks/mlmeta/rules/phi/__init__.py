@@ -25,9 +25,19 @@ __all__ = ["KINDS", "Settings", "check", "claimed", "finish", "in_scope", "redac
 
 
 def check(value: Any, where: Where) -> list[Problem]:
+    scanning = where.state.get(_SCANNING)  # decided on a file's first document: a manifest has 100k more
+    if scanning is None:
+        scanning = where.state[_SCANNING] = _scanning(where)
+    return scanning[0](value, where, scanning[1]) if scanning else []
+
+
+_SCANNING = "phi.scanning"  # where.state: () when the file is out of scope, else (scanner, settings)
+
+
+def _scanning(where: Where) -> tuple[Callable[[Any, Where, Settings], list[Problem]], Settings] | tuple[()]:
     if not in_scope(where.kind, where.path, where.run.config):
-        return []
-    return _scanner()(value, where, settings(where.run.config, where.run.cache))
+        return ()
+    return _scanner(), settings(where.run.config, where.run.cache)
 
 
 @cache

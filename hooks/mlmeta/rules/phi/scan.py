@@ -27,8 +27,8 @@ def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
     """
     select = where.run.select
     typed = where.kind in TYPED_BY_SCHEMA and where.version is not None and (select is None or "schema" in select)
-    key = _scope_key(value, typed) if where.kind == "manifest" else None
     clean = _clean_scopes(where.run.cache)
+    key = _scope_key(value, typed) if where.kind == "manifest" else None
     if key in clean:
         return []
     walker = walk(value, where.kind, Walker(settings.max_string, settings.max_items, types=not typed))
@@ -68,7 +68,7 @@ def _scope_key(row: Any, typed: bool) -> bytes | None:
     so a value's bytes do not depend on which of its strings are one object; `...` stands for an
     absent member. None: not marshallable.
     """
-    if not isinstance(row, dict):
+    if type(row) is not dict:  # exact: a YAML reader's subclass is not marshalled
         return None
     try:
         return marshal.dumps((typed, *map(row.get, MANIFEST_SCOPE, _ABSENT)), 2)  # map: no frame per row
