@@ -16,7 +16,7 @@ from stat import S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlmeta.config import Config
-from mlmeta.documents import Document, finding_at, read, rows
+from mlmeta.documents import MISSING, Document, finding_at, read, rows
 from mlmeta.findings import Finding, Problem
 from mlmeta.rules import RULES, Check, Run, Where, checks_for
 from mlmeta.rules.phi.settings import KINDS as PHI_KINDS  # the kinds with result parts
@@ -68,6 +68,7 @@ class Engine:
         self.run = Run(self.config, self.options.strict, select=self.options.select)
         self.kinds: Kinds = kinds(config)
         self._checks: dict[Kind | None, list[tuple[str, Check]]] = {}  # kind -> its rule modules, once per run
+        self._applies: dict[tuple[Kind, Route | None], list[Check]] = {}  # see _applying
         self._finishes: dict[Kind | None, list[Callable[[Where], Iterable[Problem]]]] = {}  # kind -> their finish()
         self._locked: set[str] = set()  # user kinds whose lock was compared this run
         self._last_where: tuple[_Plan, dict[str, Any], Path, Where] | None = None  # see _where
@@ -262,7 +263,17 @@ class Engine:
             own = own._replace(format=fmt)
         validator = self.kinds.validator(route.kind, route.version) if self.wants("schema") else None
         family = route if own.schema is None else own.family
-        return _Plan(route, validator, [check for _, check in self.checks(own)], own, family)
+        return _Plan(route, validator, self._applying(own, family), own, family)
+
+    def _applying(self, own: Kind, family: Route | None) -> list[Check]:
+        """The kind's checks whose module `applies(kind, version)` to the family's version (once per run):
+        a rule of manifest v2 is not called for each row of a v1 manifest."""
+        key = (own, family)
+        if key not in self._applies:
+            kind, version = family or (None, None)
+            tests = [(check, getattr(import_module(module), "applies", None)) for module, check in self.checks(own)]
+            self._applies[key] = [check for check, test in tests if test is None or test(kind, version)]
+        return self._applies[key]
 
     def _document(
         self,
@@ -279,8 +290,8 @@ class Engine:
             if document.problems  # most rows have none: no comprehension to run
             else []
         )
-        if document.ok:
-            value = document.value
+        value = document.value
+        if value is not MISSING:  # (document.ok, without a property call for each row)
             problems: list[Problem] = []
             valid = False  # known to pass its schema: rules may then skip what the schema rules out
             if plan.validator is not None:

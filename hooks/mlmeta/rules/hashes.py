@@ -117,10 +117,14 @@ class _Node(NamedTuple):
     ends: tuple[str, ...]  # members that are hashes, where their path ends
     named: tuple[tuple[str, _Node], ...]  # the members paths go on through, by name
     anything: _Node | None  # where paths go on through any item or member
-    leaf: bool = False  # only hashes one member down: looked up in place, with no call (a manifest's device maps)
+    # hashes one member down, or one member down in any item (below a `leaf`: none deeper): looked up in
+    # place, without a call, and a container of scalars alone skipped by one test run in C (a manifest's
+    # benchmark and device maps, in every row)
+    shallow: bool = False
+    leaf: bool = False
 
 
-_LEAF = _Node(False, False, (), (), None)
+_LEAF = _Node(False, False, (), (), None, True, True)
 
 
 @cache
@@ -146,7 +150,8 @@ def _compiled(paths: set[Path] | frozenset[Path]) -> _Node:
     ends = tuple(step for step, node in below.items() if node is _END)
     named = tuple((step, node) for step, node in below.items() if node is not _END)
     end, deep = () in paths, (DEEP,) in paths
-    node = _Node(end, deep, ends, named, anything, not (end or deep or named or anything))
+    shallow = not (end or deep or named) and (anything is None or anything.leaf)
+    node = _Node(end, deep, ends, named, anything, shallow, shallow and anything is None)
     return _END if node == _END else node
 
 
@@ -166,7 +171,7 @@ def _reached(value: Any, trie: _Node) -> list[tuple[str, Any]]:
 
 
 def _reach(value: Any, node: _Node, tokens: tuple[str | int, ...], found: list[Any]) -> None:
-    end, deep, ends, named, anything, _ = node  # unpacked: a field read by name costs more, once per row
+    end, deep, ends, named, anything, _, _ = node  # unpacked: a field read by name costs more, once per row
     if end:
         found.append((tokens, value))
     if deep and isinstance(value, (dict, list)):
@@ -178,8 +183,8 @@ def _reach(value: Any, node: _Node, tokens: tuple[str | int, ...], found: list[A
         for step, below in named:
             if step in value:
                 item = value[step]
-                if below.leaf:
-                    _ends(item, below.ends, (*tokens, step), found)
+                if below.shallow:
+                    _shallow(item, below, (*tokens, step), found)
                 elif below.end or isinstance(item, (dict, list)):  # a path goes on only through containers
                     _reach(item, below, (*tokens, step), found)
         if anything is not None:
@@ -188,23 +193,30 @@ def _reach(value: Any, node: _Node, tokens: tuple[str | int, ...], found: list[A
         _every(enumerate(value), anything, tokens, found)
 
 
+def _shallow(value: Any, node: _Node, tokens: tuple[str | int, ...], found: list[Any]) -> None:
+    """_reach for a shallow node: its last steps, then (unless every member is a scalar) any member's."""
+    if isinstance(value, dict):
+        for step in node.ends:
+            if step in value:
+                found.append(((*tokens, step), value[step]))
+        if node.anything is not None and not SCALARS.issuperset(map(type, value.values())):
+            _every(value.items(), node.anything, tokens, found)
+    elif isinstance(value, list) and node.anything is not None and not SCALARS.issuperset(map(type, value)):
+        _every(enumerate(value), node.anything, tokens, found)
+
+
 def _every(members: Any, node: _Node, tokens: tuple[str | int, ...], found: list[Any]) -> None:
     """Every item or member, through the same node."""
     if node.leaf:
         for key, item in members:
             if isinstance(item, dict):
-                _ends(item, node.ends, (*tokens, key), found)
+                for step in node.ends:
+                    if step in item:
+                        found.append(((*tokens, key, step), item[step]))
         return
     for key, item in members:
         if node.end or isinstance(item, (dict, list)):  # a path goes on only through containers
             _reach(item, node, (*tokens, key), found)
-
-
-def _ends(value: Any, ends: tuple[str, ...], tokens: tuple[str | int, ...], found: list[Any]) -> None:
-    if isinstance(value, dict):
-        for step in ends:
-            if step in value:
-                found.append(((*tokens, step), value[step]))
 
 
 @lru_cache(maxsize=1024)  # the same few places come back in every row

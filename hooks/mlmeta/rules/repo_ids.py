@@ -27,27 +27,31 @@ def check(value: Any, where: Where) -> list[Problem]:
         if type(identity) is not str:
             identity = _identity(value, unique)
     if identity is not None:
-        names = ", ".join(pointer[1:] for pointer in unique)
         if scope == "run":  # one row per file: across the files of the run
             seen: dict[str, str] = where.run.cache.setdefault(f"unique:{where.own.name}", {})  # type: ignore[union-attr]
             first_path = seen.setdefault(identity, where.path)
             if first_path != where.path:
-                found.append(Problem(unique[0], "duplicate-row", f"{names} already used by {first_path}"))
+                found.append(Problem(unique[0], "duplicate-row", f"{_names(unique)} already used by {first_path}"))
         elif scope == "catalog":  # a one-file catalog: rows may share a line (minified JSON)
             number = where.state["row"] = where.state.get("row", 0) + 1
             first_row, first_line = where.state.setdefault("unique_rows", {}).setdefault(identity, (number, where.line))
             if first_row != number:
-                message = f"{names} already used by row {first_row} (line {first_line})"
+                message = f"{_names(unique)} already used by row {first_row} (line {first_line})"
                 found.append(Problem(unique[0], "duplicate-row", message))
         else:
             first = first_lines(where).setdefault(identity, where.line)
             if first != where.line:
-                found.append(Problem(unique[0], "duplicate-row", f"{names} already used by the row on line {first}"))
+                message = f"{_names(unique)} already used by the row on line {first}"
+                found.append(Problem(unique[0], "duplicate-row", message))
     if namespace:
         for pointer, repo_id in _repo_ids(value, where.kind) if where.kind != "manifest" else _row_id(value):
             if repo_id.partition("/")[0] != namespace:
                 found.append(Problem(pointer, "repo-namespace", f"repo_id must be in the namespace '{namespace}/'"))
     return found
+
+
+def _names(unique: tuple[str, ...]) -> str:
+    return ", ".join(pointer[1:] for pointer in unique)
 
 
 _PLAN = "repo_ids.plan"  # where.state: the file's _Plan

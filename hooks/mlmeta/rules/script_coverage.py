@@ -81,6 +81,11 @@ def expected_verdict(script: str, coverage: dict[str, Any], scripts: set[str]) -
     return "unsupported" if rate > UNK_LIMIT else "supported"
 
 
+def applies(kind: str | None, version: int | None) -> bool:
+    """Whether the engine calls `check` for documents of this kind and version (not for a v1 manifest's rows)."""
+    return kind == "manifest" and version == 2
+
+
 def check(value: Any, where: Where) -> list[Problem]:
     if where.kind != "manifest" or where.version != 2 or not isinstance(value, dict):
         return []  # a list: no generator made for each row of a v1 manifest
