@@ -56,6 +56,7 @@ def test_map_and_reduce_without_dask(manifest: tuple[Path, list[Finding]], repo:
     assert not {(250, "duplicate-row"), (220, "duplicate-hash")} & mapped  # no partition holds their first rows
     found = merge(path, results, root=repo)
     assert found == one
+    assert merge(path, results, root=repo) == one  # again, in a process whose engines have run
     assert "line 10" in next(f.message for f in found if (f.line, f.rule) == (260, "duplicate-row"))  # not line 250
     assert merge("models.jsonl", reversed(results), root=repo) != one  # the order of the partitions matters
 
@@ -81,7 +82,7 @@ def test_results_cross_processes(manifest: tuple[Path, list[Finding]]) -> None:
     assert pickle.loads(pickle.dumps(result)) == result
 
 
-@pytest.mark.parametrize("scheduler", ["processes", "synchronous"])
+@pytest.mark.parametrize("scheduler", ["processes", "threads", "synchronous"])
 def test_dask_map_and_reduce(manifest: tuple[Path, list[Finding]], scheduler: str) -> None:
     dask = pytest.importorskip("dask")
     path, one = manifest
@@ -92,4 +93,4 @@ def test_dask_map_and_reduce(manifest: tuple[Path, list[Finding]], scheduler: st
     found = dask.delayed(merge)(path, results, root=root).compute(scheduler=scheduler, num_workers=3)
     assert found == one
     assert {(f.line, f.rule) for f in found} >= CROSSING
-    assert bool(mlmeta.partitions._engines) == (scheduler == "synchronous")  # processes: no engine built here
+    assert bool(mlmeta.partitions._engines) == (scheduler != "processes")  # processes: no engine built here

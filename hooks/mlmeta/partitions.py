@@ -22,6 +22,7 @@ partition's; findings of the other rules depend on the row alone.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from io import BytesIO
 from pathlib import Path
@@ -91,7 +92,7 @@ def check_partition(
 
     `root`: the repository whose `[tool.mlmeta]` applies (by default the one around the file); a
     relative `path` is relative to it. `kind`, `select`, `strict`, `config`: as `mlmeta check`'s
-    --kind, --select, --strict and --config. The engine is built once per process and options.
+    --kind, --select, --strict and --config. The engine is built once per process (and thread) and options.
     """
     engine, file = _engine(path, root, kind, select, strict, config)
     route = _route(engine, file)
@@ -114,7 +115,7 @@ def merge(
     The options must be those the partitions were checked with. The findings are those of `mlmeta
     check --jobs 1 path` run in `root` (without `--base`).
     """
-    engine, file = _engine(path, root, kind, select, strict, config)
+    engine, file = _engine(path, root, kind, select, strict, config, fresh=True)
     results = list(results)
     route = None if any(result.whole for result in results) else _route(engine, file)
     if route is None:  # an error, a file of another format, a file no route claims: the engine says what
@@ -200,7 +201,7 @@ class Reduction:
             mark_used(engine.run, settings(engine.config, engine.run.cache), self.used)
 
 
-_engines: dict[tuple[Any, ...], Engine] = {}  # a process's engines, by root and options: built once each
+_engines: dict[tuple[Any, ...], tuple[int | None, Engine]] = {}  # a process's: options -> (config mtime, engine)
 
 
 def _engine(
@@ -210,8 +211,14 @@ def _engine(
     select: Iterable[str] | None,
     strict: bool,
     config: str | os.PathLike[str] | None,
+    fresh: bool = False,
 ) -> tuple[Engine, Path]:
-    """The engine for these options in this process, and the file's absolute path."""
+    """The engine for these options in this process and thread, and the file's absolute path.
+
+    The map keeps one per thread (a threaded scheduler's tasks share no run state) and options,
+    rebuilt when the configuration file changed. `fresh`: one of its own, for the reduce: an engine
+    remembers what it reported in a run (schema locks, rows of other files), and the reduce is a run.
+    """
     from mlmeta import config as configuration
 
     file = Path(path)
@@ -224,22 +231,26 @@ def _engine(
     chosen = tuple(sorted(select)) if select is not None else None
     source = Path(config) if config is not None else top / "pyproject.toml"
     try:
-        changed = source.stat().st_mtime_ns  # a long-lived worker sees an edited configuration
+        changed: int | None = source.stat().st_mtime_ns
     except OSError:
         changed = None
-    key = (top, config, changed, kind, chosen, strict)
-    if key not in _engines:
-        from mlmeta.rules import select_rules
-        from mlmeta.schemas import kinds
+    key = (threading.get_ident(), top, config, kind, chosen, strict)
+    kept = None if fresh else _engines.get(key)
+    if kept is not None and kept[0] == changed:
+        return kept[1], file
+    from mlmeta.rules import select_rules
+    from mlmeta.schemas import kinds
 
-        loaded = configuration.load(top, Path(config) if config is not None else None)
-        known = kinds(loaded)
-        route = known.parse(kind) if kind else None
-        if route is not None:
-            known.decide(route, None, None)  # a version the kind lacks: an error now, as `mlmeta check` says
-        rules = select_rules(chosen) if chosen is not None else None
-        _engines[key] = Engine(loaded, Options(kind=route, select=rules, strict=strict))
-    return _engines[key], file
+    loaded = configuration.load(top, Path(config) if config is not None else None)
+    known = kinds(loaded)
+    route = known.parse(kind) if kind else None
+    if route is not None:
+        known.decide(route, None, None)  # a version the kind lacks: an error now, as `mlmeta check` says
+    rules = select_rules(chosen) if chosen is not None else None
+    engine = Engine(loaded, Options(kind=route, select=rules, strict=strict))
+    if not fresh:
+        _engines[key] = (changed, engine)
+    return engine, file
 
 
 def _route(engine: Engine, path: Path) -> Route | None:
