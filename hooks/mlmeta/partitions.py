@@ -55,6 +55,7 @@ class PartResult(NamedTuple):
     tables: dict[str, tuple[dict[str, Any], list[tuple[str, Any]]]]  # name -> (key -> first value, repeats)
     unseen: list[tuple[str, int]]  # base models no row of the partition has, and their lines
     used: set[Any]  # phi allowlist entries that excused a finding
+    partition: Partition  # what was checked: the reduce makes sure the partitions cover the file, in order
     whole: bool = False  # the file is no manifest to split: the reduce checks it whole, as `mlmeta check` would
 
 
@@ -97,7 +98,7 @@ def check_partition(
     engine, file = _engine(path, root, kind, select, strict, config)
     route = _route(engine, file)
     if route is None:
-        return PartResult([], {}, [], set(), whole=True)
+        return PartResult([], {}, [], set(), partition, whole=True)
     return judge(engine, file, route, partition)
 
 
@@ -113,10 +114,12 @@ def merge(
     """The reduce: every finding of the file, sorted, from the results of all its partitions in file order.
 
     The options must be those the partitions were checked with. The findings are those of `mlmeta
-    check --jobs 1 path` run in `root` (without `--base`).
+    check --jobs 1 path` run in `root` (without `--base`). ValueError: the results do not cover the
+    file in order (a partition missing or out of place, or a file that changed since).
     """
     engine, file = _engine(path, root, kind, select, strict, config, fresh=True)
     results = list(results)
+    _covered(file, [result.partition for result in results])
     route = None if any(result.whole for result in results) else _route(engine, file)
     if route is None:  # an error, a file of another format, a file no route claims: the engine says what
         found = list(engine.check(file))
@@ -160,7 +163,7 @@ def judge(engine: Engine, path: Path, route: Route | None, partition: Partition)
     unseen: list[tuple[str, int]] = []
     findings = engine.part(path, route, *partition, {**tables, UNSEEN: unseen})
     seen = {name: (dict(table), table.repeats) for name, table in tables.items()}
-    return PartResult(findings, seen, unseen, set(used_entries(engine.run)))
+    return PartResult(findings, seen, unseen, set(used_entries(engine.run)), partition)
 
 
 class Reduction:
@@ -282,6 +285,20 @@ def _route(engine: Engine, path: Path) -> Route | None:
         declared = kinds.declared(ref, shown) if isinstance(ref, str) else None
         return kinds.decide(forced, declared, configured)
     except (OSError, RouteError, SchemaRefError):
+        return None
+
+
+def _covered(path: Path, parts: list[Partition]) -> None:
+    """Whether the partitions are the whole file in file order: a merge of others would find other things."""
+    ends = [0, *(part.end for part in parts)]
+    if any(part.start != end for part, end in zip(parts, ends, strict=False)) or ends[-1] != _size(path):
+        raise ValueError(f"{path}: the results are not of partitions that cover the file in order")
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return os.path.getsize(path)
+    except OSError:
         return None
 
 
