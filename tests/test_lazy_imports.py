@@ -12,12 +12,12 @@ from .conftest import FIXTURES
 
 NOT_FOR_ONE_JSON_FILE = ["ruamel", "huggingface_hub", "jsonschema", "mlmeta.reporters.json", "mlmeta.reporters.sarif",
                          "mlmeta.reporters.github", "mlmeta.rules.kitfile", "stdnum", "phonenumbers",
-                         "rapidfuzz"]
+                         "rapidfuzz", "dask"]
 
 
-def loaded_after(args: list[str], cwd: Path) -> set[str]:
+def loaded_after(args: list[str], cwd: Path, before: str = "") -> set[str]:
     script = (
-        "import sys, json\nfrom mlmeta.cli import main\ncode = main(json.loads(sys.argv[1]))\n"
+        f"import sys, json\n{before}from mlmeta.cli import main\ncode = main(json.loads(sys.argv[1]))\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     done = subprocess.run([sys.executable, "-c", script, json.dumps(args)], cwd=cwd, capture_output=True, text=True)
@@ -34,6 +34,17 @@ def test_one_manifest_file_loads_no_yaml_reporters_or_hub_code(tmp_path: Path) -
     unwanted = sorted(m for m in modules if any(m == p or m.startswith(p + ".") for p in NOT_FOR_ONE_JSON_FILE))
     assert unwanted == []
     assert not {"mlmeta.jobs", "multiprocessing", "concurrent.futures"} & modules  # a small file is not split
+
+
+def test_a_split_manifest_loads_no_dask(tmp_path: Path) -> None:
+    """mlmeta.partitions is the map and reduce a Dask graph runs, but `--jobs` drives it with a process pool."""
+    (tmp_path / ".git").mkdir()
+    rows = (FIXTURES / "manifest" / "valid" / "seed-rows.jsonl").read_text(encoding="utf-8")
+    (tmp_path / "models.jsonl").write_text(rows, encoding="utf-8")
+    split_any_size = "import mlmeta.engine\nmlmeta.engine.SPLIT_BYTES = 1\n"
+    modules = loaded_after(["check", "--jobs", "2", "models.jsonl"], tmp_path, split_any_size)
+    assert {"mlmeta.jobs", "mlmeta.partitions"} <= modules  # the file really was split
+    assert not any(m == "dask" or m.startswith("dask.") for m in modules)
 
 
 def test_a_kitfile_loads_yaml(tmp_path: Path) -> None:

@@ -213,6 +213,10 @@ class Engine:
         mlmeta.jobs), judged as a file's would be."""
         return self._document(document, self._plan(route, fmt), path, state, [])
 
+    def finish(self, path: Path, route: Route | None, state: dict[str, Any]) -> Iterator[Finding]:
+        """What rule modules say once a JSON Lines file's rows were judged elsewhere (mlmeta.partitions.merge)."""
+        return self._finish(self.display(path), path, self._plan(route, "jsonl"), state)
+
     def _claimed(self, shown: str) -> bool:
         """`[tool.mlmeta.phi] paths` route a file to the no-PHI rules even when no kind claims it."""
         if not self.config.option("phi", "paths"):
