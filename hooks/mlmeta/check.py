@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import sys
 from argparse import Namespace
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from mlmeta import config as configuration
-from mlmeta.engine import Engine, Options
+from mlmeta.engine import SPLIT_FILES, Engine, Options
 from mlmeta.findings import Finding, printable
 from mlmeta.reporters import writer
 from mlmeta.rules import select_rules
@@ -56,7 +56,12 @@ def run(args: Namespace) -> int:
         from mlmeta.files import routed
 
         paths = [root / name for name in routed(config)]
-    every = (_findings(engine, path) for path in paths)
+    if options.jobs > 1 and len(paths) >= SPLIT_FILES:
+        from mlmeta.jobs import files  # only here: a small check never imports multiprocessing
+
+        every: Iterable[Iterable[Finding]] = [files(engine, paths, _findings)]
+    else:
+        every = (_findings(engine, path) for path in paths)
     locks = () if args.paths else (engine.locks(known.user),)  # the whole repository: every lock too
     # sorted by file and place: a JSONL file's last rows and a file's closing findings come in order
     found = sorted(chain(*locks, *every, _across(engine, paths, base, not args.paths)), key=Finding.sort_key)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 PHI_MODULE = "mlmeta.rules.phi"
 SPLIT_BYTES = 8 << 20  # a JSON Lines file this large is split across --jobs processes; a smaller one is not worth it
+SPLIT_FILES = 200  # files a run must have before --jobs shares them among processes (a fork costs ~100 files' work)
 
 
 # Options, Engine and the other types a check meets at start-up are plain classes or named
@@ -167,7 +168,7 @@ class Engine:
                     return
                 if plan.own is not None and plan.own.schema is not None and plan.own.name not in self._locked:
                     yield from self.locks([plan.own.name])
-                if fmt == "jsonl" and self.options.jobs > 1 and not self.options.fix and _size(path) >= SPLIT_BYTES:
+                if fmt == "jsonl" and self.options.jobs > 1 and not self.options.fix and file_size(path) >= SPLIT_BYTES:
                     from mlmeta.jobs import split  # only here: a small check never imports multiprocessing
 
                     yield from split(self, path, plan.route, state)
@@ -437,7 +438,7 @@ def _modes(path: Path) -> tuple[bool, int]:
         return True, 0
 
 
-def _size(path: Path) -> int:
+def file_size(path: Path) -> int:
     try:
         return path.stat().st_size
     except OSError:

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from mlmeta.documents import MISSING, Document, jsonl
+from mlmeta.documents import json as json_reader
 from mlmeta.documents.json import fast_value, parse_exact, parse_text
 from mlmeta.documents.jsonl import rows
 
@@ -86,8 +87,9 @@ def test_a_byte_order_mark_is_still_reported_on_a_fast_row() -> None:
 
 
 @pytest.mark.parametrize("text", ROWS)
-def test_a_whole_json_file_reads_as_the_exact_reader_reads_it(text: str) -> None:
+def test_a_whole_json_file_reads_as_the_exact_reader_reads_it(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same for a whole file: `parse_text` takes orjson's value only where the exact reader agrees."""
+    monkeypatch.setattr(json_reader, "_exact_reads", json_reader.EXACT_FIRST)  # past the files read exactly
     fast, slow = parse_text(text, "m.json"), exact(text, 1)
     assert (fast.ok, located(fast)) == (slow.ok, located(slow))
     if slow.ok:

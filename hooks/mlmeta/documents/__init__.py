@@ -103,6 +103,19 @@ def join(pointer: str, token: str | int) -> str:
     return f"{pointer}/{escape(str(token))}"
 
 
+# a pointer not built yet: walks that report little keep (parent, token) pairs and build only what they report
+Ptr = str | tuple["Ptr", str | int]
+
+
+def pointer_of(at: Ptr) -> str:
+    """The pointer a (parent, token) chain stands for (no recursion: a chain may be deep)."""
+    tokens: list[str | int] = []
+    while not isinstance(at, str):
+        at, token = at
+        tokens.append(token)
+    return at + "".join(f"/{escape(str(token))}" for token in reversed(tokens))
+
+
 def tokens(pointer: str) -> list[str]:
     return [unescape(t) for t in pointer.split("/")[1:]] if pointer else []
 

@@ -10,12 +10,11 @@ is the one fixable case.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import cache, lru_cache
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mlmeta.documents import escape, join
+from mlmeta.documents import escape, pointer_of
 from mlmeta.findings import Fix, Problem
 from mlmeta.rules import Where
 
@@ -98,7 +97,7 @@ def hashes(value: Any, kind: str | None, version: int | None, valid: bool = Fals
     a walk of every member.
     """
     if kind is None or version is None:
-        return list(_named(value, "")) if isinstance(value, (dict, list)) else []
+        return _named(value, "") if isinstance(value, (dict, list)) else []
     if valid:
         everywhere = _trie(kind, version, True)  # positional: a cache hit without keyword handling
         if everywhere is not None:
@@ -228,19 +227,24 @@ def _pointer(tokens: tuple[str | int, ...]) -> str:
 SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def _named(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
-    # only containers that may hold the key are entered: a manifest row is mostly scalars and lists
-    # of strings, and a container of scalars alone (labels, tags) is passed over by one test run in C
-    if isinstance(value, dict):
-        for key, item in value.items():
+def _named(value: Any, pointer: str) -> list[tuple[str, Any]]:
+    """(pointer, value) of every member named KEY at any depth, walked with a stack of its own (no recursion).
+
+    Only containers that may hold the key are entered: a manifest row is mostly scalars and lists
+    of strings, and a container of scalars alone (labels, tags) is passed over by one test run in C.
+    A pointer is built only for what is found: the stack keeps (parent, token) pairs.
+    """
+    found: list[tuple[str, Any]] = []
+    stack: list[tuple[Any, Any]] = [(value, pointer)]
+    while stack:
+        node, at = stack.pop()
+        members = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, item in members:
             if key == KEY:
-                yield join(pointer, key), item
+                found.append((pointer_of((at, key)), item))
             if isinstance(item, (dict, list)) and _may_hold(item):  # a hash's own value too: any depth is any
-                yield from _named(item, join(pointer, key))
-    else:
-        for index, item in enumerate(value):
-            if isinstance(item, (dict, list)) and _may_hold(item):
-                yield from _named(item, join(pointer, index))
+                stack.append((item, (at, key)))
+    return found
 
 
 def _may_hold(container: dict[str, Any] | list[Any]) -> bool:

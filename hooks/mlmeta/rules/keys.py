@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mlmeta.documents import join, tokens
+from mlmeta.documents import Ptr, pointer_of, tokens
 from mlmeta.findings import Problem
 from mlmeta.rules import Where
 from mlmeta.schemas import load_schema
@@ -30,7 +30,7 @@ def check(value: Any, where: Where) -> list[Problem]:
         return []
     root = load_schema(where.kind, where.version)
     found: list[Problem] = []
-    _walk(value, (root,), root, "", found)
+    _walk(value, _root_schemas(root), root, "", found)
     own = where.own
     if found and own is not None and own.schema is not None:  # a user kind: a key its own schema names is no slip
         theirs = _names(where.run.cache, own.name, where)
@@ -70,7 +70,7 @@ def _collect(schema: Any, names: set[str]) -> None:
 class _Shape:
     """What the walk needs of the subschemas that apply to one value, worked out once per set of them."""
 
-    __slots__ = ("children", "closed", "items", "known", "near", "patterns", "sources")
+    __slots__ = ("children", "closed", "items", "known", "near", "patterns", "sources", "watch")
 
     def __init__(self, branches: list[dict[str, Any]]) -> None:
         self.sources = branches
@@ -81,6 +81,8 @@ class _Shape:
             self.known.update(branch.get("properties", ()))
             self.patterns.extend((re.compile(p), s) for p, s in branch.get("patternProperties", {}).items())
             self.closed = self.closed or branch.get("additionalProperties") is False
+        # keys are looked at only where one can be a slip: an open object with known keys to misspell
+        self.watch = not self.closed and bool(self.known)
         self.items = tuple(b["items"] for b in branches if isinstance(b.get("items"), dict))
         self.children: dict[str, tuple[Any, ...]] = {}  # key -> the subschemas its value meets, filled as met
         self.near: dict[str, str | None] = {}  # unknown key -> the known key it misspells (the same keys recur)
@@ -108,31 +110,55 @@ class _Shape:
 _SHAPES: dict[tuple[int, ...], _Shape] = {}
 # keyed by id(): each entry holds the objects whose ids it is keyed by, so no id is reused while it lives
 _EXPANDED: dict[int, tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]] = {}
+_STATIC: dict[int, tuple[tuple[Any, ...], _Shape]] = {}  # id(schemas) -> (schemas, shape): no `if` to decide
+_ROOTS: dict[int, tuple[Any, ...]] = {}  # id(root) -> (root,): one tuple, so the walk's first step is cached too
 
 
-def _walk(value: Any, schemas: tuple[Any, ...], root: dict[str, Any], pointer: str, found: list[Problem]) -> None:
+def _root_schemas(root: dict[str, Any]) -> tuple[Any, ...]:
+    found = _ROOTS.get(id(root))
+    if found is None or found[0] is not root:
+        found = _ROOTS[id(root)] = (root,)
+    return found
+
+
+def _shape(schemas: tuple[Any, ...], root: dict[str, Any], value: Any) -> _Shape:
+    """The shape of the subschemas that apply to a value: one lookup when none holds an `if` (the common case)."""
+    cached = _STATIC.get(id(schemas))
+    if cached is not None and cached[0] is schemas:
+        return cached[1]
     branches = [b for s in schemas for b in _branches(s, root, value)]
     key_of = tuple(id(b) for b in branches)
     shape = _SHAPES.get(key_of)
     if shape is None:
         shape = _SHAPES[key_of] = _Shape(branches)
+    if not any(_EXPANDED[id(s)][2] for s in schemas if isinstance(s, dict)):  # no `if` decided for this value
+        _STATIC[id(schemas)] = (schemas, shape)
+    return shape
+
+
+def _walk(value: Any, schemas: tuple[Any, ...], root: dict[str, Any], at: Ptr, found: list[Problem]) -> None:
+    """`at`: the value's pointer, as a (parent, token) chain built only for a finding."""
+    shape = _shape(schemas, root, value)
     if isinstance(value, dict):
+        if shape.watch:
+            known = shape.known
+            for key in value:
+                if key not in known and shape.unknown(key):
+                    near = shape.near.get(key, "")
+                    if near == "" and len(shape.near) < MAX_LOOKED_UP:
+                        near = shape.near[key] = nearest(key, shape.known)
+                    if near:
+                        message = f"unknown key {key!r}; did you mean {near!r}?"
+                        found.append(Problem(pointer_of((at, key)), RULE, message, on_key=True))
         for key, item in value.items():
-            if shape.unknown(key):
-                near = shape.near.get(key, "")
-                if near == "" and len(shape.near) < MAX_LOOKED_UP:
-                    near = shape.near[key] = nearest(key, shape.known)
-                if near:
-                    message = f"unknown key {key!r}; did you mean {near!r}?"
-                    found.append(Problem(join(pointer, key), RULE, message, on_key=True))
             if isinstance(item, (dict, list)):
                 children = shape.child(key)
                 if children:
-                    _walk(item, children, root, join(pointer, key), found)
+                    _walk(item, children, root, (at, key), found)
     elif shape.items:
         for index, item in enumerate(value):
             if isinstance(item, (dict, list)):
-                _walk(item, shape.items, root, f"{pointer}/{index}", found)
+                _walk(item, shape.items, root, (at, index), found)
 
 
 def _branches(schema: Any, root: dict[str, Any], value: Any) -> list[dict[str, Any]]:

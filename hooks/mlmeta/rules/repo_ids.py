@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlmeta.findings import Problem
 from mlmeta.rules import Where
-from mlmeta.rules.seen import Seen
+
+if TYPE_CHECKING:
+    from mlmeta.rules.seen import Seen
 
 
 def check(value: Any, where: Where) -> list[Problem]:
@@ -87,6 +89,8 @@ def first_lines(where: Where) -> Seen[int]:
     """
     ids: Seen[int] | None = where.state.get("repo_ids")
     if ids is None:
+        from mlmeta.rules.seen import Seen  # once per file: a model file's check never needs it
+
         ids = where.state["repo_ids"] = Seen()
     return ids
 

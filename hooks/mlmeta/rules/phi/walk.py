@@ -23,7 +23,7 @@ import re
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
-from mlmeta.documents import join
+from mlmeta.documents import Ptr, pointer_of
 from mlmeta.rules.phi.prefilter import NOTHING, passes
 from mlmeta.schema_errors import show_key
 
@@ -145,17 +145,6 @@ def _type(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return "an object" if isinstance(value, dict) else "a number"
-
-
-# a pointer built only when something is reported: "" or (parent, token)
-Ptr = str | tuple["Ptr", str | int]
-
-
-def pointer_of(at: Ptr) -> str:
-    if isinstance(at, str):
-        return at
-    parent, token = at
-    return join(pointer_of(parent), token)
 
 
 class Hit(NamedTuple):
