@@ -115,6 +115,7 @@ def _fork(engine: Engine, run: list[Path], each: Each) -> tuple[int, int]:
     status = 1
     try:  # the child: never back into the parent's code, and nothing printed (the parent reports)
         os.close(read_end)
+        engine.options.jobs = 1  # no pool of its own: the parent keeps the large files
         before = len(engine.skipped)
         found = [tuple(finding) for path in run for finding in each(engine, path)]
         told = marshal.dumps((found, engine.skipped[before:], sorted(engine._locked)))

@@ -16,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mlmeta.findings import Finding, Problem
-from mlmeta.rules.phi.settings import KINDS, Settings, claimed, in_scope, settings
+from mlmeta.rules.phi.settings import KINDS, MODEL_PARTS, Settings, claimed, in_scope, settings
 
 if TYPE_CHECKING:
     from mlmeta.rules import Run, Where
@@ -25,6 +25,8 @@ __all__ = ["KINDS", "Settings", "check", "claimed", "finish", "in_scope", "redac
 
 
 def check(value: Any, where: Where) -> list[Problem]:
+    if where.kind == "model" and type(value) is dict and not any(part in value for part in MODEL_PARTS):
+        return []  # no result part: nothing in scope, and the walker and detectors need not load
     scanning = where.state.get(_SCANNING)  # decided on a file's first document: a manifest has 100k more
     if scanning is None:
         scanning = where.state[_SCANNING] = _scanning(where)

@@ -8,6 +8,7 @@ from mlmeta.config import Config, ConfigError
 from mlmeta.globs import matches
 
 KINDS = frozenset({"results", "measurements", "manifest", "model"})
+MODEL_PARTS = ("evaluations", "training")  # the result parts of a model file: all the walk reads of one
 ALLOWLIST = ".mlmeta-phi-allowlist"
 STALE = "phi-allowlist-stale"
 

@@ -529,6 +529,7 @@ def _manifest(value: Any, w: Walker) -> None:
 
 
 def _model(value: Any, w: Walker) -> None:
+    """A model file's result parts, settings.MODEL_PARTS, and nothing else (phi.check relies on it)."""
     if not isinstance(value, dict):
         return
     evaluations = value.get("evaluations")

@@ -1,0 +1,164 @@
+"""`mlmeta check --jobs N` with many files: shared among forked processes, findings as one process gives.
+
+The threshold is lowered (`SPLIT_FILES`) so that a few dozen files are shared; the forks are
+counted, so a test cannot pass by having checked everything in one process. No timing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import mlmeta.check
+import mlmeta.jobs
+
+from .helpers import run
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="files are shared by forking")
+
+MODEL = {
+    "$schema": "../schemas/model/v1.json",
+    "id": "OpenMed/m-{n}",
+    "author": "OpenMed",
+    "tags": ["transformers"],
+    "config": {"model_type": "bert", "num_hidden_layers": 12},
+}
+
+
+def _model(n: int, **changes: Any) -> str:
+    document = json.loads(json.dumps(MODEL).replace("{n}", str(n)))
+    document.update(changes)
+    return json.dumps(document, indent=2) + "\n"
+
+
+@pytest.fixture
+def catalog(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """60 model files with problems spread over the whole list, a results file, and files no route claims."""
+    monkeypatch.setattr(mlmeta.check, "SPLIT_FILES", 10)
+    (repo / "model_metadata").mkdir()
+    for n in range(60):
+        changes: dict[str, Any] = {}
+        if n in (3, 41):
+            changes["tags"] = "transformers"  # a schema finding, in the parent's run and in a child's
+        if n in (7, 52):
+            changes["reproducibility_hash"] = "sha256:" + "AB" * 32  # hash-format, fixable
+        if n == 30:
+            changes["config"] = {"modle_type": "bert"}  # misspelled-key
+        (repo / "model_metadata" / f"m{n:02}.json").write_text(_model(n, **changes), encoding="utf-8")
+    (repo / "model_metadata" / "m59.json").write_text('{"id": NaN}\n', encoding="utf-8")  # a parse finding
+    (repo / "model_scores").mkdir()
+    (repo / "model_scores" / "r.json").write_text(
+        json.dumps({"model_name": "m", "results": {"task": {"acc": 0.5}}, "contact": "jane.doe@example.org"}),
+        encoding="utf-8",
+    )
+    (repo / "notes").mkdir()
+    for n in range(5):
+        (repo / "notes" / f"n{n}.json").write_text("{}\n", encoding="utf-8")  # no route: skipped
+    return repo
+
+
+def _names(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.json"))
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each fork's number of files, as the runs are made."""
+    made: list[int] = []
+    fork = mlmeta.jobs._fork
+
+    def counted(engine: Any, paths: list[Path], each: Any) -> tuple[int, int]:
+        made.append(len(paths))
+        return fork(engine, paths, each)
+
+    monkeypatch.setattr(mlmeta.jobs, "_fork", counted)
+    return made
+
+
+@pytest.mark.parametrize("jobs", ["2", "3", "7"])
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_shared_files_give_what_one_process_gives(
+    catalog: Path, forks: list[int], capsys: pytest.CaptureFixture[str], jobs: str, output: str
+) -> None:
+    names = _names(catalog)
+    alone = run(capsys, "check", "--jobs", "1", "-v", "--format", output, *names)
+    assert forks == []
+    shared = run(capsys, "check", "--jobs", jobs, "-v", "--format", output, *names)
+    assert len(forks) == int(jobs) - 1 and sum(forks) < len(names)  # the parent checked a share itself
+    assert shared == alone
+    assert alone[0] == 1
+
+
+def test_the_findings_are_there(catalog: Path, forks: list[int], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", "--jobs", "2", *_names(catalog))
+    assert code == 1
+    rules = sorted(line.split(" ")[3].rstrip(":") for line in out.splitlines())
+    # the results file breaks its schema twice besides: `acc` is no object, `contact` no key of it
+    assert forks and rules == [
+        "hash-format", "hash-format", "misspelled-key", "parse", "phi-email", "schema", "schema", "schema", "schema"
+    ]
+    assert err.endswith("mlmeta: 61 files checked: 9 errors in 7 files\n")  # the 5 notes were skipped
+
+
+def test_a_child_that_dies_has_its_files_checked_by_the_parent(
+    catalog: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = _names(catalog)
+    alone = run(capsys, "check", "--jobs", "1", *names)
+    parent = os.getpid()
+    findings: Callable[[Any, Path], Iterator[Any]] = mlmeta.check._findings
+
+    def dying(engine: Any, path: Path) -> Iterator[Any]:
+        if os.getpid() != parent:
+            raise MemoryError  # in the child only
+        return findings(engine, path)
+
+    monkeypatch.setattr(mlmeta.check, "_findings", dying)
+    assert run(capsys, "check", "--jobs", "2", *names) == alone
+    assert forks
+
+
+def test_a_kind_unique_across_files_is_checked_in_one_process(
+    repo: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mlmeta.check, "SPLIT_FILES", 10)
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlmeta.kinds.card]\nschema = "card.json"\nunique = ["/name"]\n'
+        '[tool.mlmeta.routes]\n"cards/*.json" = "card"\n',
+        encoding="utf-8",
+    )
+    (repo / "card.json").write_text('{"type": "object", "required": ["name"]}', encoding="utf-8")
+    (repo / "cards").mkdir()
+    for n in range(30):
+        name = "first" if n in (0, 29) else f"c{n}"  # the first and the last file: far apart
+        (repo / "cards" / f"c{n:02}.json").write_text(json.dumps({"name": name}), encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--jobs", "2", *(f"cards/{name}" for name in _names(repo / "cards")))
+    assert forks == []
+    expected = "cards/c29.json:1:10: error card/v1 duplicate-row: name already used by cards/c00.json (at /name)\n"
+    assert (code, out) == (1, expected)
+
+
+def test_a_changed_lock_is_reported_once(
+    repo: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mlmeta.check, "SPLIT_FILES", 10)
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlmeta.kinds.lab]\nschema = "schemas/lab/v{N}.json"\n[tool.mlmeta.routes]\n"cards/*.json" = "lab"\n',
+        encoding="utf-8",
+    )
+    schema = repo / "schemas" / "lab" / "v1.json"
+    schema.parent.mkdir(parents=True)
+    schema.write_text('{"type": "object"}', encoding="utf-8")
+    assert run(capsys, "schemas", "lock")[0] == 0
+    schema.write_text('{"type": "object", "required": ["name"]}', encoding="utf-8")
+    (repo / "cards").mkdir()
+    for n in range(30):
+        (repo / "cards" / f"c{n:02}.json").write_text(json.dumps({"name": f"c{n}"}), encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--jobs", "3", *(f"cards/{name}" for name in _names(repo / "cards")))
+    assert forks and code == 1
+    assert [line.split(" ")[3] for line in out.splitlines()] == ["schema-lock:"]
