@@ -15,7 +15,6 @@ from __future__ import annotations
 import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator
-from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,21 +52,51 @@ def _part(path: Path, route: Route | None, partition: Partition) -> PartResult:
 
 
 def split(engine: Engine, path: Path, route: Route | None, state: dict[str, Any]) -> Iterator[Finding]:
-    """The findings of every row of a JSON Lines file, from `engine.options.jobs` processes."""
+    """The findings of every row of a JSON Lines file, from `engine.options.jobs` processes, the parent one of them.
+
+    Every `jobs`-th part is the parent's own; the others go to jobs - 1 workers, at most two
+    rounds ahead of the part being added, so that results do not pile up in the parent's memory
+    while it judges its share. The parts are added in file order, each let go once added; a part
+    is cut (its lines counted) only when it is about to be handed out.
+    """
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor  # here: sharing files forks, and needs none of it
+
+    from mlmeta.partitions import Reduction, cuts
+
     jobs = engine.options.jobs
-    from concurrent.futures import ProcessPoolExecutor  # here: sharing files forks, and needs none of it
-
-    from mlmeta.partitions import Reduction, partitions
-
-    count = jobs * max(1, -(-os.path.getsize(path) // (PART_BYTES * jobs)))  # a multiple: the workers end together
+    count = jobs * max(1, -(-os.path.getsize(path) // (PART_BYTES * jobs)))  # a multiple: every process ends together
+    parts = enumerate(cuts(path, count))
     reduction = Reduction()
     given = (_portable(engine.config), engine.options, engine.kinds.disabled_formats)
-    with ProcessPoolExecutor(min(jobs, count), initializer=_start, initargs=given) as pool:
-        # a part is handed out as soon as its lines are counted; the parts come back in file order, each
-        # added as it comes and let go: the parent's memory stays bounded
-        for result in pool.map(_part, repeat(path), repeat(route), partitions(path, count)):
-            reduction.add(result)
+    with ProcessPoolExecutor(jobs - 1, initializer=_start, initargs=given) as pool:
+        ahead: deque[Partition | Future[PartResult]] = deque()  # in file order: the parent's parts, the workers'
+
+        def hand_out() -> None:
+            while sum(isinstance(item, Future) for item in ahead) < 2 * (jobs - 1):
+                index, part = next(parts, (-1, None))
+                if part is None:
+                    return
+                ahead.append(part if index % jobs == 0 else pool.submit(_part, path, route, part))
+
+        hand_out()
+        while ahead:
+            item = ahead.popleft()
+            reduction.add(item.result() if isinstance(item, Future) else _own_part(engine, path, route, item))
+            hand_out()
     yield from reduction.findings(engine, path, route, state)
+
+
+def _own_part(engine: Engine, path: Path, route: Route | None, part: Partition) -> PartResult:
+    """A part judged by the parent's own engine, whose allowlist uses of earlier files are kept."""
+    from mlmeta.partitions import judge
+    from mlmeta.rules.phi.allowlist import used_entries
+
+    earlier = set(used_entries(engine.run))
+    try:
+        return judge(engine, path, route, part)
+    finally:
+        used_entries(engine.run).update(earlier)
 
 
 Each = Callable[[Engine, Path], Iterable[Finding]]  # a file's findings (mlmeta.check._findings)

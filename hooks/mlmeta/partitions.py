@@ -61,9 +61,13 @@ class PartResult(NamedTuple):
 
 def partitions(path: str | os.PathLike[str], count: int) -> list[Partition]:
     """`count` partitions of whole lines (fewer when lines are longer than a share), in file order."""
+    return list(cuts(path, count))
+
+
+def cuts(path: str | os.PathLike[str], count: int) -> Iterator[Partition]:
+    """`partitions`, each given as soon as its first line is counted (mlmeta.jobs starts on the first at once)."""
     path = Path(path)
     size = os.path.getsize(path)
-    found: list[Partition] = []
     start, line = 0, 1
     with path.open("rb") as handle:
         for index in range(1, count + 1):
@@ -73,11 +77,10 @@ def partitions(path: str | os.PathLike[str], count: int) -> list[Partition]:
                 handle.readline()  # to the end of the line the cut falls in
                 end = min(handle.tell(), size)
             if end > start:
-                found.append(Partition(start, end, line))
+                yield Partition(start, end, line)
                 handle.seek(start)
                 line += handle.read(end - start).count(b"\n")
                 start = end
-    return found
 
 
 def check_partition(

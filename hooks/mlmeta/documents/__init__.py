@@ -37,13 +37,13 @@ class Fixed(NamedTuple):
 class Document:
     """A parsed value (MISSING when it could not be parsed) and where its parts sit in the file."""
 
-    __slots__ = ("line", "locator", "path", "prefix", "problems", "text", "value")
+    __slots__ = ("_locator", "line", "path", "prefix", "problems", "text", "value")
 
     def __init__(
         self,
         path: str,
         value: Any,
-        locator: Locator,
+        locator: Locator | None,  # None: JSON `text`'s own positions, worked out when first asked for
         # problems met while reading, each with an explicit (line, column)
         problems: list[tuple[Problem, tuple[int, int]]] | None = None,
         line: int = 1,  # the document's first line: a JSONL row's own line
@@ -52,11 +52,19 @@ class Document:
     ) -> None:
         self.path = path
         self.value = value
-        self.locator = locator
+        self._locator = locator
         self.problems = problems if problems is not None else []
         self.line = line
         self.text = text
         self.prefix = prefix
+
+    @property
+    def locator(self) -> Locator:
+        if self._locator is None:  # a JSON Lines row: most are never asked where anything is
+            from mlmeta.documents.positions import LazyPositions
+
+            self._locator = LazyPositions(self.text or "", self.line)
+        return self._locator
 
     @property
     def ok(self) -> bool:

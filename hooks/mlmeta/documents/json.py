@@ -25,7 +25,7 @@ def parse_text(text: str, path: str, first_line: int = 1) -> Document:
         return parse_exact(text, path, first_line)
     value = fast_value(text)
     if value is not MISSING:
-        return Document(path, value, LazyPositions(text, first_line), [], first_line, text)
+        return Document(path, value, None, [], first_line, text)  # positions: when asked for
     return parse_exact(text, path, first_line)
 
 

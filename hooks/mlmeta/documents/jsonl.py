@@ -10,7 +10,6 @@ import orjson
 
 from mlmeta.documents import MISSING, Document, Fixed
 from mlmeta.documents.json import parse_text
-from mlmeta.documents.positions import LazyPositions
 from mlmeta.documents.text import BOM, line_column_of_byte
 from mlmeta.findings import Problem
 
@@ -56,7 +55,7 @@ def rows(lines: Any, display: str, start: int = 1) -> Iterator[Document]:
             value = loads(body)
             if dumps(value) == body:
                 text = body.decode("utf-8")  # orjson read it: valid UTF-8
-                yield Document(display, value, LazyPositions(text, number), [], number, text)
+                yield Document(display, value, None, [], number, text)  # positions: when asked for
                 continue
         except (decode_error, orjson.JSONEncodeError):  # not JSON, or nested deeper than orjson writes
             pass

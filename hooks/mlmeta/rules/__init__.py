@@ -337,6 +337,7 @@ class Run:
         self.strict = strict
         self.cache = cache if cache is not None else {}
         self.select = select
+        self.namespace = config.namespace  # read for each manifest row: an attribute, not the table's lookup
 
     @property
     def root(self) -> Path:

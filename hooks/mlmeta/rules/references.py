@@ -373,7 +373,7 @@ def _base_model(row: dict[str, Any], where: Where) -> list[Problem]:
     base = row.get("base_model")
     if not isinstance(base, str) or "/" not in base:
         return []
-    configured = where.run.config.namespace
+    configured = where.run.namespace
     if configured and base.partition("/")[0] != configured:
         return []  # an external base model: nothing to look up, no need to read the file
     if base in seen:

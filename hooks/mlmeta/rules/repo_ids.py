@@ -77,7 +77,7 @@ def _plan(where: Where) -> _Plan:
         scope = "catalog"
     if unique and scope == "file" and unique == ("/repo_id",):
         where.state[STORES_ROWS] = True  # rules.references need not store them too
-    return _Plan(unique, _member(unique) if unique else None, scope, where.run.config.namespace)
+    return _Plan(unique, _member(unique) if unique else None, scope, where.run.namespace)
 
 
 def first_lines(where: Where) -> Seen[int]:

@@ -25,10 +25,11 @@ def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
     A manifest row's scope is a few small members that repeat from row to row (the same empty
     benchmark, the same devices): a scope found clean once is not walked again.
     """
-    select = where.run.select
-    typed = where.kind in TYPED_BY_SCHEMA and where.version is not None and (select is None or "schema" in select)
-    clean = _clean_scopes(where.run.cache)
-    key = _scope_key(value, typed) if where.kind == "manifest" else None
+    facts = where.state.get(_FACTS)
+    if facts is None:
+        facts = where.state[_FACTS] = _facts(where)
+    typed, clean, manifest = facts
+    key = _scope_key(value, typed) if manifest else None
     if key in clean:
         return []
     walker = walk(value, where.kind, Walker(settings.max_string, settings.max_items, types=not typed))
@@ -51,6 +52,17 @@ def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
     from mlmeta.rules.phi.allowlist import excuse
 
     return list(excuse(found, where, settings))
+
+
+_FACTS = "phi.facts"  # where.state: _facts of the file
+
+
+def _facts(where: Where) -> tuple[bool, set[bytes | None], bool]:
+    """What every document of a file shares: whether its schema types every metric, the run's clean
+    scopes, and whether it is a manifest (worked out on its first row, not on each)."""
+    select = where.run.select
+    typed = where.kind in TYPED_BY_SCHEMA and where.version is not None and (select is None or "schema" in select)
+    return typed, _clean_scopes(where.run.cache), where.kind == "manifest"
 
 
 def _clean_scopes(cache: dict[str, Any]) -> set[bytes | None]:
