@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from argparse import Namespace
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -56,6 +56,7 @@ def run(args: Namespace) -> int:
         from mlmeta.files import routed
 
         paths = [root / name for name in routed(config)]
+    across = _across(engine, paths, base, not args.paths)  # started here: git lists while the files are checked
     if options.jobs > 1 and len(paths) >= SPLIT_FILES:
         from mlmeta.jobs import files  # only here: a small check never imports multiprocessing
 
@@ -64,7 +65,7 @@ def run(args: Namespace) -> int:
         every = (_findings(engine, path) for path in paths)
     locks = () if args.paths else (engine.locks(known.user),)  # the whole repository: every lock too
     # sorted by file and place: a JSONL file's last rows and a file's closing findings come in order
-    found = sorted(chain(*locks, *every, _across(engine, paths, base, not args.paths)), key=Finding.sort_key)
+    found = sorted(chain(*locks, *every, across()), key=Finding.sort_key)
     if args.format == "text":
         from mlmeta.reporters.text import write
 
@@ -92,22 +93,32 @@ def _base(ref: str | None, root: Path, engine: Engine) -> Base | None:
     return Base(root, ref) if any(engine.wants(rule) for rule in RULES) else None
 
 
-def _across(engine: Engine, paths: list[Path], base: Base | None, everything: bool) -> Iterator[Finding]:
-    """What needs the repository or its history beside the checked files: path-case, then --base."""
+def _across(engine: Engine, paths: list[Path], base: Base | None, everything: bool) -> Callable[[], Iterator[Finding]]:
+    """What needs the repository or its history beside the checked files: path-case, then --base.
+
+    For a few files git is started at once and read when the findings are asked for (a hook's
+    run: git lists on one core while the files are checked on the other).
+    """
     names = [name for name in (engine.display(path) for path in paths) if not name.startswith(("/", "../"))]
-    if not names:
-        return
-    if engine.wants("path-case"):
-        from mlmeta.files import repository_files, same_names
-        from mlmeta.history import path_case
+    listing: Callable[[], list[str]] | None = None
+    if names and engine.wants("path-case"):
+        from mlmeta.files import repository_files, same_names_started
 
         root = engine.config.root
         # the whole listing when the whole repository is checked; else only names like the checked ones
-        yield from path_case(names, repository_files(root) if everything else same_names(root, names))
-    if base is not None:
-        from mlmeta.history import findings
+        listing = (lambda: repository_files(root)) if everything else same_names_started(root, names)
 
-        yield from findings(base, names, engine.kinds, engine.wants)
+    def across() -> Iterator[Finding]:
+        if listing is not None:
+            from mlmeta.history import path_case
+
+            yield from path_case(names, listing())
+        if names and base is not None:
+            from mlmeta.history import findings
+
+            yield from findings(base, names, engine.kinds, engine.wants)
+
+    return across
 
 
 def summary(found: list[Finding], checked: int, fixed: int) -> str:

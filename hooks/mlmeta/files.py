@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import takewhile
 from pathlib import Path
 
@@ -47,25 +47,42 @@ def same_names(root: Path, names: list[str]) -> list[str]:
 
     What `path-case` needs when a hook checks a few files: not a listing of the whole repository.
     """
+    return same_names_started(root, names)()
+
+
+def same_names_started(root: Path, names: list[str]) -> Callable[[], list[str]]:
+    """`same_names`, with git started now and its answer read when called: git lists while the files are checked."""
     specs = [f":(icase,literal){name}" for name in names]
-    listed = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *specs)
-    return sorted(set(listed.decode("utf-8", "surrogateescape").split("\0")) - {""}) if listed else []
+    listing = git_started(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *specs)
+
+    def listed() -> list[str]:
+        output = listing()
+        return sorted(set(output.decode("utf-8", "surrogateescape").split("\0")) - {""}) if output else []
+
+    return listed
 
 
 def git(root: Path, *args: str) -> bytes | None:
-    """What `git -C root ARGS...` writes to stdout, or None when git is missing or fails.
+    """What `git -C root ARGS...` writes to stdout, or None when git is missing or fails."""
+    return git_started(root, *args)()
+
+
+def git_started(root: Path, *args: str) -> Callable[[], bytes | None]:
+    """`git`, started now; calling the result waits for what it wrote.
 
     Started with os.posix_spawnp where there is one: the subprocess module (with threading,
-    signal and selectors) would cost a hook's start-up about 3 ms, as much as git itself.
+    signal and selectors) would cost a hook's start-up about 3 ms, as much as git itself. git
+    writes into a pipe: past the pipe's buffer it waits for the reader, which reads it whole.
     """
     argv = ["git", "-C", str(root), *args]
     if not hasattr(os, "posix_spawnp"):  # Windows
         import subprocess
 
         try:
-            return subprocess.run(argv, capture_output=True, check=True).stdout
+            output: bytes | None = subprocess.run(argv, capture_output=True, check=True).stdout
         except (OSError, subprocess.CalledProcessError):
-            return None
+            output = None
+        return lambda: output
     reader, writer = os.pipe()  # not inheritable: git gets only its stdout
     try:
         null = os.open(os.devnull, os.O_WRONLY)
@@ -76,12 +93,16 @@ def git(root: Path, *args: str) -> bytes | None:
             os.close(null)
     except OSError:  # git is not installed
         os.close(reader)
-        return None
+        return lambda: None
     finally:
         os.close(writer)
-    with open(reader, "rb") as pipe:
-        output = pipe.read()
-    return output if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0 else None
+
+    def written() -> bytes | None:
+        with open(reader, "rb") as pipe:
+            output = pipe.read()
+        return output if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0 else None
+
+    return written
 
 
 def _real_folder(root: Path, folder: str) -> bool:
