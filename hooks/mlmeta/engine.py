@@ -74,14 +74,18 @@ class Engine:
         self._locked: set[str] = set()  # user kinds whose lock was compared this run
         self._last_where: tuple[_Plan, dict[str, Any], Path, Where] | None = None  # see _where
         self._folders: dict[str, str | None] = {}  # folder as given -> its resolved path relative to the root, + "/"
+        self._shown: dict[Path, str] = {}  # path as given -> display(path), asked for by check.run before the check
 
     def display(self, path: Path) -> str:
         """The path relative to the root, symlinks resolved; as given when it lies outside the root.
 
         A run names hundreds of files in a few folders: each folder is resolved once, and a file
-        costs only the test that it is no symlink itself.
+        costs only the test that it is no symlink itself (once: the name is kept for `check`).
         """
-        return self._display(path, path.is_symlink())
+        shown = self._shown.get(path)
+        if shown is None:
+            shown = self._shown[path] = self._display(path, path.is_symlink())
+        return shown
 
     def _display(self, path: Path, link: bool) -> str:
         name = path.name
@@ -113,7 +117,7 @@ class Engine:
 
     def check(self, path: Path) -> Iterator[Finding]:
         link, mode = _modes(path)
-        shown = self._display(path, link)
+        shown = self._shown.get(path) or self._display(path, link)
         if not S_ISREG(mode):
             why = "not a regular file" if mode else "a symbolic link to nothing (or a loop)" if link else "no such file"
             yield Finding(shown, 1, 1, "", None, None, "read", "error", f"cannot read file: {why}")
