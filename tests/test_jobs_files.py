@@ -40,6 +40,7 @@ def _model(n: int, **changes: Any) -> str:
 def catalog(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """60 model files with problems spread over the whole list, a results file, and files no route claims."""
     monkeypatch.setattr(mlmeta.check, "SPLIT_FILES", 10)
+    monkeypatch.setattr(mlmeta.jobs, "MIN_RUN", 5)
     (repo / "model_metadata").mkdir()
     for n in range(60):
         changes: dict[str, Any] = {}
@@ -62,8 +63,8 @@ def catalog(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return repo
 
 
-def _names(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.json"))
+def _names(root: Path, prefix: str = "") -> list[str]:
+    return sorted(prefix + p.relative_to(root).as_posix() for p in root.rglob("*.json"))
 
 
 @pytest.fixture
@@ -127,6 +128,7 @@ def test_a_kind_unique_across_files_is_checked_in_one_process(
     repo: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(mlmeta.check, "SPLIT_FILES", 10)
+    monkeypatch.setattr(mlmeta.jobs, "MIN_RUN", 5)
     (repo / "pyproject.toml").write_text(
         '[tool.mlmeta.kinds.card]\nschema = "card.json"\nunique = ["/name"]\n'
         '[tool.mlmeta.routes]\n"cards/*.json" = "card"\n',
@@ -147,6 +149,7 @@ def test_a_changed_lock_is_reported_once(
     repo: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(mlmeta.check, "SPLIT_FILES", 10)
+    monkeypatch.setattr(mlmeta.jobs, "MIN_RUN", 5)
     (repo / "pyproject.toml").write_text(
         '[tool.mlmeta.kinds.lab]\nschema = "schemas/lab/v{N}.json"\n[tool.mlmeta.routes]\n"cards/*.json" = "lab"\n',
         encoding="utf-8",
@@ -162,3 +165,67 @@ def test_a_changed_lock_is_reported_once(
     code, out, _ = run(capsys, "check", "--jobs", "3", *(f"cards/{name}" for name in _names(repo / "cards")))
     assert forks and code == 1
     assert [line.split(" ")[3] for line in out.splitlines()] == ["schema-lock:"]
+
+
+def test_without_a_process_to_fork_the_parent_checks_every_file(
+    catalog: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = _names(catalog)
+    alone = run(capsys, "check", "--jobs", "1", *names)
+
+    def no_process() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_process)
+    assert run(capsys, "check", "--jobs", "3", *names) == alone
+
+
+def test_few_files_are_not_shared_however_many_jobs(
+    catalog: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mlmeta.jobs, "MIN_RUN", 20)  # 66 files: 3 processes at most
+    names = _names(catalog)
+    assert run(capsys, "check", "--jobs", "64", *names) == run(capsys, "check", "--jobs", "1", *names)
+    assert len(forks) == 2
+
+
+def test_skipped_files_are_listed_in_the_order_given(
+    catalog: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file is checked after the others; `-v` still names it where it was given."""
+    monkeypatch.setattr(mlmeta.jobs, "SPLIT_BYTES", 1_000)
+    (catalog / "aaa").mkdir()
+    (catalog / "aaa" / "big.json").write_text(json.dumps({"x": "y" * 2_000}), encoding="utf-8")  # no route
+    names = _names(catalog)
+    assert names[0] == "aaa/big.json"
+    alone = run(capsys, "check", "--jobs", "1", "-v", *names)
+    assert run(capsys, "check", "--jobs", "3", "-v", *names) == alone
+    assert forks and alone[2].startswith("aaa/big.json: skipped")
+
+
+def test_a_yaml_file_read_in_another_process_is_read_alike(
+    repo: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reference` reads the files it was not given as the engine does (YAML too), whichever process asks."""
+    monkeypatch.setattr(mlmeta.check, "SPLIT_FILES", 10)
+    monkeypatch.setattr(mlmeta.jobs, "MIN_RUN", 5)
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlmeta.routes]\n"dataset_metadata/*.yaml" = "dataset"\n"zz_datasets/*.json" = "dataset"\n',
+        encoding="utf-8",
+    )
+    for folder in ("dataset_metadata", "model_metadata", "zz_datasets"):
+        (repo / folder).mkdir()
+    (repo / "dataset_metadata" / "a.yaml").write_text("name: shared\ndomains: []\n", encoding="utf-8")
+    for n in range(30):
+        (repo / "model_metadata" / f"m{n:02}.json").write_text(_model(n), encoding="utf-8")
+    (repo / "zz_datasets" / "z.json").write_text('{"name": "shared", "domains": []}', encoding="utf-8")
+    # z.json first (the parent's), the YAML file last (a child's): z.json's check reads it unchecked
+    names = ["zz_datasets/z.json", *_names(repo / "model_metadata", "model_metadata/"), "dataset_metadata/a.yaml"]
+    alone = run(capsys, "check", "--jobs", "1", *names)
+    assert run(capsys, "check", "--jobs", "2", *names) == alone
+    assert forks and alone[1].splitlines() == [
+        "dataset_metadata/a.yaml:1:7: warning dataset/v1 reference: zz_datasets/z.json has the same name, "
+        "so a model naming it is ambiguous (at /name)",
+        "zz_datasets/z.json:1:10: warning dataset/v1 reference: dataset_metadata/a.yaml has the same name, "
+        "so a model naming it is ambiguous (at /name)",
+    ]

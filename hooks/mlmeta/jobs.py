@@ -64,8 +64,9 @@ def split(engine: Engine, path: Path, route: Route | None, state: dict[str, Any]
 
     from mlmeta.partitions import Reduction, cuts
 
-    jobs = engine.options.jobs
-    count = jobs * max(1, -(-os.path.getsize(path) // (PART_BYTES * jobs)))  # a multiple: every process ends together
+    size = os.path.getsize(path)
+    jobs = max(2, min(engine.options.jobs, -(-size // PART_BYTES)))  # no more processes than parts (`--jobs 300`)
+    count = jobs * max(1, -(-size // (PART_BYTES * jobs)))  # a multiple: every process ends together
     parts = enumerate(cuts(path, count))
     reduction = Reduction()
     given = (_portable(engine.config), engine.options, engine.kinds.disabled_formats)
@@ -117,13 +118,14 @@ def files(engine: Engine, paths: list[Path], each: Each) -> Iterator[Finding]:
         for path in paths:
             yield from each(engine, path)
         return
+    skipped = len(engine.skipped)
     # the first file before the forks: imports, compiled schemas and rule tables are then every child's too
     found = list(each(engine, runs[0][0]))
     children = [_fork(engine, run, each) for run in runs[1:]]
     found.extend(finding for path in runs[0][1:] for finding in each(engine, path))
     for child, run in zip(children, runs[1:], strict=True):
-        told = _collect(*child)
-        if told is None:  # the child died: its files are checked here
+        told = _collect(*child) if child is not None else None
+        if told is None:  # no child (no process or pipe to be had), or it died: its files are checked here
             found.extend(finding for path in run for finding in each(engine, path))
         else:
             found.extend(Finding(*fields) for fields in told[0])
@@ -131,13 +133,23 @@ def files(engine: Engine, paths: list[Path], each: Each) -> Iterator[Finding]:
             engine._locked.update(told[2])
     for path in large:
         found.extend(each(engine, path))
+    place = {engine.display(path): number for number, path in enumerate(paths)}  # -v lists them in the given order
+    engine.skipped[skipped:] = sorted(engine.skipped[skipped:], key=lambda item: place.get(item[0], len(place)))
     yield from _once_per_lock(found)
 
 
-def _fork(engine: Engine, run: list[Path], each: Each) -> tuple[int, int]:
-    """(pid, the pipe to read) of a child checking a run of files."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+def _fork(engine: Engine, run: list[Path], each: Each) -> tuple[int, int] | None:
+    """(pid, the pipe to read) of a child checking a run of files; None when no pipe or process can be had."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:  # out of file descriptors
+        return None
+    try:
+        pid = os.fork()
+    except OSError:  # out of processes or memory
+        os.close(read_end)
+        os.close(write_end)
+        return None
     if pid:
         os.close(write_end)
         return pid, read_end
@@ -170,9 +182,12 @@ def _across_files(engine: Engine) -> bool:
     return any(kind.unique and kind.rows is None and kind.format != "jsonl" for kind in engine.kinds.user.values())
 
 
+MIN_RUN = 100  # files a process is given at the least: fewer are not worth a fork (nor `--jobs 300` 300 forks)
+
+
 def _runs(paths: list[Path], jobs: int) -> list[list[Path]]:
     """Consecutive runs of the paths, one per process (fewer for fewer paths): files of a folder stay together."""
-    count = max(1, min(jobs, len(paths)))
+    count = max(1, min(jobs, len(paths) // MIN_RUN))
     return [paths[len(paths) * index // count : len(paths) * (index + 1) // count] for index in range(count)]
 
 

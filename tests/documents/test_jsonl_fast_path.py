@@ -43,6 +43,9 @@ ROWS = [
     '{"a":1',
     "[" * 300 + "]" * 300,  # orjson reads it but cannot write it back
     "[" * 2000 + "]" * 2000,  # deeper than orjson reads
+    "[" * 1000 + "]" * 1000,  # orjson reads it, the exact reader refuses it: too deep
+    '{"a":' * 990 + "1" + "}" * 990,
+    "[" * 401 + "]" * 401,  # past the levels the fast path takes: the exact reader reads it
 ]
 
 

@@ -378,3 +378,18 @@ def test_mutually_recursive_definitions_are_worked_out_once_each() -> None:
     places = key_paths(schema, KEY)
     assert places is not None and len(places) <= 1_000
     assert all(path[-1] is DEEP for path in places)  # no path names the key: only the recursion may hold it
+
+
+def test_hashes_come_in_document_order() -> None:
+    """Findings at one place (a YAML alias's) keep the order the document gives them."""
+    from mlmeta.rules.hashes import hashes
+
+    value = {
+        "a": {"reproducibility_hash": "x", "b": [{"reproducibility_hash": "y"}, {"reproducibility_hash": "v"}]},
+        "c": [{"reproducibility_hash": "z"}],
+        "reproducibility_hash": "w",
+    }
+    assert [pointer for pointer, _ in hashes(value, None, None)] == [
+        "/a/reproducibility_hash", "/a/b/0/reproducibility_hash", "/a/b/1/reproducibility_hash",
+        "/c/0/reproducibility_hash", "/reproducibility_hash",
+    ]

@@ -70,11 +70,12 @@ def fast_value(text: str) -> Any:
     """orjson's value when the exact reader below would give the same value and no problem; MISSING otherwise.
 
     orjson refuses what the exact reader reports (NaN, Infinity, a number that overflows, a lone
-    surrogate, nesting past 1,024) but keeps the last of duplicate keys and reads an integer past
-    64 bits as a float. So: with no whitespace between a key and its colon, every key writes one
-    `":` and a string may add more, never fewer; the text holds no more `":` than the value has keys
-    only when no key was dropped. A float past 2^63 may have been such an integer: the exact reader
-    decides. Whatever is not sure (a `"key" : value` style too) goes to the exact reader.
+    surrogate) but keeps the last of duplicate keys and reads an integer past 64 bits as a float.
+    So: with no whitespace between a key and its colon, every key writes one `":` and a string may
+    add more, never fewer; the text holds no more `":` than the value has keys only when no key was
+    dropped. A float past 2^63 may have been such an integer, and the exact reader refuses nesting
+    near 1,000 levels (Python's recursion limit) where orjson goes to 1,024: past _DEEPEST levels,
+    and whatever else is not sure (a `"key" : value` style too), the exact reader decides.
     """
     import orjson  # see EXACT_FIRST
 
@@ -87,21 +88,28 @@ def fast_value(text: str) -> Any:
     if _SPACED_KEY.search(text):
         return MISSING
     keys = 0
-    stack: list[Any] = [value]
-    while stack:  # type(), not isinstance: orjson makes no subclasses, and this runs for every file
-        node = stack.pop()
-        kind = type(node)
-        if kind is dict:
-            keys += len(node)
-            stack.extend(node.values())
-        elif kind is list:
-            stack.extend(node)
-        elif kind is float and abs(node) >= _BIG:
-            return MISSING
+    level: list[Any] = [value]
+    for _ in range(_DEEPEST):  # level by level: the depth comes free
+        deeper: list[Any] = []
+        for node in level:  # type(), not isinstance: orjson makes no subclasses, and this runs for every file
+            kind = type(node)
+            if kind is dict:
+                keys += len(node)
+                deeper.extend(node.values())
+            elif kind is list:
+                deeper.extend(node)
+            elif kind is float and abs(node) >= _BIG:
+                return MISSING
+        if not deeper:
+            break
+        level = deeper
+    else:
+        return MISSING  # nested deeper than the exact reader may go (it reports "nesting too deep" near 1,000)
     return value if text.count('":') == keys else MISSING
 
 
 _BIG = 2.0**63
+_DEEPEST = 400  # levels orjson's value is taken with; deeper documents go to the exact reader, which decides
 _SPACED_KEY = re.compile(r'"\s+:')
 _HUGE_EXPONENT = re.compile(r"\d[eE]\+?\d{3,}")
 

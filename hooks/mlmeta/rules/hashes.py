@@ -10,6 +10,7 @@ is the one fixable case.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -228,23 +229,30 @@ SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _named(value: Any, pointer: str) -> list[tuple[str, Any]]:
-    """(pointer, value) of every member named KEY at any depth, walked with a stack of its own (no recursion).
+    """(pointer, value) of every member named KEY at any depth, in document order, walked with a stack of
+    its own (no recursion: a document may nest deep).
 
     Only containers that may hold the key are entered: a manifest row is mostly scalars and lists
     of strings, and a container of scalars alone (labels, tags) is passed over by one test run in C.
     A pointer is built only for what is found: the stack keeps (parent, token) pairs.
     """
     found: list[tuple[str, Any]] = []
-    stack: list[tuple[Any, Any]] = [(value, pointer)]
+    stack: list[tuple[Iterator[tuple[Any, Any]], Any]] = [(_members(value), pointer)]
     while stack:
-        node, at = stack.pop()
-        members = node.items() if isinstance(node, dict) else enumerate(node)
+        members, at = stack[-1]
         for key, item in members:
             if key == KEY:
                 found.append((pointer_of((at, key)), item))
             if isinstance(item, (dict, list)) and _may_hold(item):  # a hash's own value too: any depth is any
-                stack.append((item, (at, key)))
+                stack.append((_members(item), (at, key)))
+                break  # the member's own members first, then on with these where this stopped
+        else:
+            stack.pop()
     return found
+
+
+def _members(container: dict[str, Any] | list[Any]) -> Iterator[tuple[Any, Any]]:
+    return iter(container.items()) if isinstance(container, dict) else enumerate(container)
 
 
 def _may_hold(container: dict[str, Any] | list[Any]) -> bool:

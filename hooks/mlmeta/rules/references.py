@@ -99,14 +99,11 @@ class Index:
         self.values.setdefault(os.path.join(self._root, *parts) if inside else os.path.realpath(path), value)
 
     def value(self, path: Path) -> Any:
-        from mlmeta.openers import read_regular_text
-
+        """A file's value, as the engine reads it whether or not this process checked it (JSON, or YAML
+        by its suffix); None when it cannot be read or parsed (its own check reports why)."""
         key = os.path.realpath(path)
         if key not in self.values:
-            try:
-                self.values[key] = json.loads(read_regular_text(Path(key), encoding="utf-8-sig"))
-            except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-                self.values[key] = None  # its own check reports why
+            self.values[key] = _parsed(Path(key))
         return self.values[key]
 
     def targets(self, path: Path) -> list[Path]:
@@ -340,6 +337,22 @@ def _in_repository(path: Path, root: Path) -> bool:
 
 def _absolute(text: str) -> bool:
     return PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute() or text.startswith("\\")
+
+
+def _parsed(path: Path) -> Any:
+    from mlmeta.schemas import FORMAT_BY_SUFFIX
+
+    if FORMAT_BY_SUFFIX.get(path.suffix.lower()) == "yaml":
+        from mlmeta.documents import MISSING, read
+
+        document = next(iter(read(path, "yaml", path.as_posix())), None)
+        return None if document is None or document.value is MISSING else document.value
+    from mlmeta.openers import read_regular_text
+
+    try:
+        return json.loads(read_regular_text(path, encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
 
 
 def _cycle(first: Path, start: Path, index: Index) -> list[Path] | None:
