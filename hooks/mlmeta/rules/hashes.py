@@ -38,12 +38,14 @@ Path = tuple[str | EllipsisType | None, ...]
 
 def check(value: Any, where: Where) -> list[Problem]:
     found = []  # a list, not a generator: every manifest row comes here
-    for pointer, text in hashes(value, where.kind, where.version, where.valid):
+    kind, version = where.kind, where.version
+    trie = _trie(kind, version, True) if where.valid and kind is not None and version is not None else None
+    for pointer, text in _reached(value, trie) if trie is not None else hashes(value, kind, version):  # (see hashes)
         problem = None if type(text) is str and HASH.match(text) else diagnose(text)  # the common answer first
         if problem is not None:
             message, fix = problem
             found.append(Problem(pointer, "hash-format", message, replaces="schema", fix=fix))
-    text = value.get(KEY) if where.kind == "manifest" and isinstance(value, dict) else None
+    text = value.get(KEY) if kind == "manifest" and isinstance(value, dict) else None
     if isinstance(text, str):
         seen: Seen[tuple[int, Any]] | None = where.state.get("hashes")
         if seen is None:
@@ -184,7 +186,7 @@ def _reach(value: Any, node: _Node, tokens: tuple[str | int, ...], found: list[A
             if step in value:
                 item = value[step]
                 if below.shallow:
-                    _shallow(item, below, (*tokens, step), found)
+                    _shallow(item, below, tokens, step, found)
                 elif below.end or isinstance(item, (dict, list)):  # a path goes on only through containers
                     _reach(item, below, (*tokens, step), found)
         if anything is not None:
@@ -193,16 +195,17 @@ def _reach(value: Any, node: _Node, tokens: tuple[str | int, ...], found: list[A
         _every(enumerate(value), anything, tokens, found)
 
 
-def _shallow(value: Any, node: _Node, tokens: tuple[str | int, ...], found: list[Any]) -> None:
-    """_reach for a shallow node: its last steps, then (unless every member is a scalar) any member's."""
+def _shallow(value: Any, node: _Node, parent: tuple[str | int, ...], step: str, found: list[Any]) -> None:
+    """_reach for a shallow node (at parent + step): its last steps, then (unless every member is a scalar) any
+    member's; its tokens are made only for what is found."""
     if isinstance(value, dict):
-        for step in node.ends:
-            if step in value:
-                found.append(((*tokens, step), value[step]))
+        for end in node.ends:
+            if end in value:
+                found.append(((*parent, step, end), value[end]))
         if node.anything is not None and not SCALARS.issuperset(map(type, value.values())):
-            _every(value.items(), node.anything, tokens, found)
+            _every(value.items(), node.anything, (*parent, step), found)
     elif isinstance(value, list) and node.anything is not None and not SCALARS.issuperset(map(type, value)):
-        _every(enumerate(value), node.anything, tokens, found)
+        _every(enumerate(value), node.anything, (*parent, step), found)
 
 
 def _every(members: Any, node: _Node, tokens: tuple[str | int, ...], found: list[Any]) -> None:

@@ -29,9 +29,17 @@ def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
     if facts is None:
         facts = where.state[_FACTS] = _facts(where)
     typed, clean, manifest = facts
-    key = _scope_key(value, typed) if manifest else None
-    if key in clean:
-        return []
+    key = None
+    if manifest and type(value) is dict:  # (a YAML reader's subclass is not marshalled)
+        # the row's scope as exact bytes: equal bytes, equal values of equal types, so an equal verdict.
+        # marshal, not JSON: it keeps True from 1 and NaN from null; version 2 writes no back-references,
+        # so a value's bytes do not depend on which of its strings are one object; `...` is an absent member
+        try:
+            key = marshal.dumps((typed, *map(value.get, MANIFEST_SCOPE, _ABSENT)), 2)
+        except ValueError:
+            key = None
+        if key in clean:
+            return []
     walker = walk(value, where.kind, Walker(settings.max_string, settings.max_items, types=not typed))
     if not walker.problems and not walker.hits:
         if key is not None and len(clean) < MEMO:
@@ -71,18 +79,3 @@ def _clean_scopes(cache: dict[str, Any]) -> set[bytes | None]:
     if found is None:
         found = cache["phi.clean"] = set()
     return found
-
-
-def _scope_key(row: Any, typed: bool) -> bytes | None:
-    """The row's PHI scope as exact bytes: equal bytes, equal values of equal types, so an equal verdict.
-
-    marshal, not JSON: it keeps True from 1 and NaN from null. Version 2 writes no back-references,
-    so a value's bytes do not depend on which of its strings are one object; `...` stands for an
-    absent member. None: not marshallable.
-    """
-    if type(row) is not dict:  # exact: a YAML reader's subclass is not marshalled
-        return None
-    try:
-        return marshal.dumps((typed, *map(row.get, MANIFEST_SCOPE, _ABSENT)), 2)  # map: no frame per row
-    except ValueError:  # a type marshal does not write (a YAML reader's subclass)
-        return None
