@@ -393,3 +393,12 @@ def test_hashes_come_in_document_order() -> None:
         "/a/reproducibility_hash", "/a/b/0/reproducibility_hash", "/a/b/1/reproducibility_hash",
         "/c/0/reproducibility_hash", "/reproducibility_hash",
     ]
+
+
+def test_only_places_the_schema_pins_to_the_pattern_are_vouched_for() -> None:
+    """A valid row's hash at such a place passed the schema's own pattern: it is not matched again."""
+    from mlmeta.rules.hashes import HASH, SCHEMA_PATTERN, _vouched
+
+    assert HASH.pattern == SCHEMA_PATTERN[1:-1] + r"\Z"  # the same language: the schema's check is this one
+    assert _vouched("manifest", 1) == {"/reproducibility_hash"}
+    assert _vouched("measurements", 1) == frozenset()  # marked through any item: not one place
