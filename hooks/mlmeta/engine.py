@@ -177,8 +177,9 @@ class Engine:
 
                     yield from split(self, path, plan.route, state)
                     break
-            if plan.own is not None and plan.own.rows is not None:
-                for row in rows(document, plan.own.rows):
+                catalog = plan.own.rows if plan.own is not None else None  # the rows' pointer in a one-file catalog
+            if catalog is not None:
+                for row in rows(document, catalog):
                     yield from self._document(row, plan, path, state, edits)
                 continue
             found = self._document(document, plan, path, state, edits)

@@ -50,18 +50,20 @@ def rows(lines: Any, display: str, start: int = 1) -> Iterator[Document]:
     """
     loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
     for number, raw in enumerate(lines, start=start):
-        body = raw.rstrip(b"\r\n")
         try:
-            value = loads(body)
-            if dumps(value) == body:
-                text = body.decode("utf-8")  # orjson read it: valid UTF-8
-                yield Document(display, value, None, [], number, text)  # positions: when asked for
+            value = loads(raw)  # (the line's end is whitespace to orjson)
+            body = dumps(value)
+            if raw.startswith(body) and raw[len(body) :] in _LINE_ENDS:  # the very same bytes, no copy made
+                yield Document(display, value, None, [], number, body.decode("utf-8"))  # positions: when asked for
                 continue
         except (decode_error, orjson.JSONEncodeError):  # not JSON, or nested deeper than orjson writes
             pass
-        document = _exact(raw, body, display, number)
+        document = _exact(raw, raw.rstrip(b"\r\n"), display, number)
         if document is not None:
             yield document
+
+
+_LINE_ENDS = (b"\n", b"\r\n", b"")
 
 
 def _exact(raw: bytes, body: bytes, display: str, number: int) -> Document | None:
