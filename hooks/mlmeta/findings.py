@@ -8,10 +8,11 @@ from typing import NamedTuple
 SEVERITIES = ("error", "warning", "note")
 
 # C0 and C1 controls (a key can hold a terminal's escape sequences) and lone surrogates: the bytes of
-# a file name that is not UTF-8 (os.fsdecode's surrogateescape), or a JSON escape such as "\\ud800"
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROLS_BUT_NEWLINES = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_SURROGATES = re.compile("[\ud800-\udfff]")
+# a file name that is not UTF-8 (os.fsdecode's surrogateescape), or a JSON escape such as "\\ud800".
+# Patterns, not compiled ones: `re` compiles each the first time a line is printed, not at every start-up
+_CONTROLS = "[\x00-\x1f\x7f-\x9f\ud800-\udfff]"
+_CONTROLS_BUT_NEWLINES = "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]"
+_SURROGATES = "[\ud800-\udfff]"
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -26,12 +27,12 @@ def printable(text: str, newlines: bool = False) -> str:
 
     `newlines`: keep CR and LF, for a format that escapes them its own way (GitHub's `%0A`).
     """
-    return (_CONTROLS_BUT_NEWLINES if newlines else _CONTROLS).sub(_escape, text)
+    return re.sub(_CONTROLS_BUT_NEWLINES if newlines else _CONTROLS, _escape, text)
 
 
 def encodable(text: str) -> str:
     """Text that UTF-8 can encode (for JSON output, which escapes control characters itself)."""
-    return _SURROGATES.sub(_escape, text)
+    return re.sub(_SURROGATES, _escape, text)
 
 
 class Fix(NamedTuple):  # named tuples: a dataclass costs a hook's start-up a millisecond

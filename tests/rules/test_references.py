@@ -289,3 +289,10 @@ def test_every_misspelt_base_model_gets_its_suggestion(repo: Path, capsys: pytes
     lines = out.splitlines()
     assert code == 1 and len(lines) == 60
     assert all(line.endswith(f"did you mean 'OpenMed/model-{n:03d}'? (at /base_model)") for n, line in enumerate(lines))
+
+
+def test_references_and_repo_ids_name_the_shared_flag_alike() -> None:
+    """references keeps its own copy of the flag's name: repo_ids is not loaded for a model file's check."""
+    from mlmeta.rules import references, repo_ids
+
+    assert references._STORES_ROWS == repo_ids.STORES_ROWS

@@ -26,9 +26,10 @@ KEY = "reproducibility_hash"
 MARK = "x-mlmeta-provenance-hash"
 PREFIX = "sha256:"
 HASH = re.compile(r"sha256:[0-9a-f]{64}\Z")
-HEX64 = re.compile(r"[0-9a-fA-F]{64}\Z")
-NOT_HEX = re.compile(r"[^0-9a-fA-F]")
-ALGORITHM = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,15}\Z")  # short enough to name, e.g. md5, sha1, blake3
+# what `diagnose` looks for, compiled by `re` when a hash is wrong, not at every start-up
+HEX64 = r"[0-9a-fA-F]{64}\Z"
+NOT_HEX = r"[^0-9a-fA-F]"
+ALGORITHM = r"[A-Za-z][A-Za-z0-9_-]{0,15}\Z"  # short enough to name, e.g. md5, sha1, blake3
 EXPECTED = "sha256:<64 lower-case hex digits>"
 ANY = None  # a path step that matches every array item or object member
 DEEP = ...  # a path's last step: the key may sit at any depth below (a free-form part: walked)
@@ -108,16 +109,16 @@ def diagnose(value: Any) -> tuple[str, Fix | None] | None:
         return f"spaces around the hash; write {EXPECTED} alone", None
     algorithm, colon, digest = value.partition(":")
     if not colon:
-        if HEX64.match(value):
+        if re.match(HEX64, value):
             return f"missing the {PREFIX} prefix", None
         return f"not a provenance hash: missing the {PREFIX} prefix; expected {EXPECTED}", None
     if algorithm != "sha256":
         if algorithm.lower() == "sha256":
             return f"write the prefix {PREFIX} in lower case", None
-        if ALGORITHM.match(algorithm):
+        if re.match(ALGORITHM, algorithm):
             return f"{algorithm.lower()} hash, not sha256; expected {EXPECTED}", None
         return f"missing the {PREFIX} prefix; expected {EXPECTED}", None
-    bad = NOT_HEX.search(digest)
+    bad = re.search(NOT_HEX, digest)
     if bad:
         return f"non-hex character at position {bad.start() + 1} of the digest (after {PREFIX})", None
     if len(digest) != 64:

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 from mlmeta.documents import join, resolve
 from mlmeta.findings import Problem
 from mlmeta.rules import Run, Where
-from mlmeta.rules.repo_ids import STORES_ROWS, first_lines
 
 if TYPE_CHECKING:
     from mlmeta.rules.seen import Seen
@@ -377,11 +376,16 @@ def _cycle(first: Path, start: Path, index: Index) -> list[Path] | None:
     return None
 
 
+_STORES_ROWS = "repo_ids.stores_rows"  # rules.repo_ids.STORES_ROWS (that module loads for manifests only)
+
+
 def _base_model(row: dict[str, Any], where: Where) -> list[Problem]:
     seen = where.state.get("repo_ids")
-    if seen is None:  # the file's first row
+    if seen is None:  # the file's first row (an import statement per row would cost 2 µs)
+        from mlmeta.rules.repo_ids import first_lines
+
         seen = first_lines(where)
-    if STORES_ROWS not in where.state and isinstance(row.get("repo_id"), str):
+    if _STORES_ROWS not in where.state and isinstance(row.get("repo_id"), str):
         seen.setdefault(row["repo_id"], where.line)  # every row, with a base model or not: a later row may name it
     base = row.get("base_model")
     if not isinstance(base, str) or "/" not in base:
