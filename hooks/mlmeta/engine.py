@@ -84,7 +84,7 @@ class Engine:
         """
         shown = self._shown.get(path)
         if shown is None:
-            shown = self._shown[path] = self._display(path, path.is_symlink())
+            shown = self._shown[path] = self._display(path, os.path.islink(path))
         return shown
 
     def _display(self, path: Path, link: bool) -> str:

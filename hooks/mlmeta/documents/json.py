@@ -37,6 +37,13 @@ EXACT_UP_TO = 64 << 10
 _exact_reads = 0
 
 
+def expect(files: int) -> None:
+    """A run says it will read this many files: past EXACT_FIRST, orjson is worth loading at once."""
+    global _exact_reads
+    if files > EXACT_FIRST:
+        _exact_reads = EXACT_FIRST
+
+
 def parse_exact(text: str, path: str, first_line: int = 1) -> Document:
     """The exact reader: every duplicate key, NaN, overflow and lone surrogate found and placed."""
     flags = Flags()
