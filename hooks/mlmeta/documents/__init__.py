@@ -16,6 +16,9 @@ from typing import Any, NamedTuple, Protocol
 from mlmeta.findings import Finding, Problem
 
 MISSING: Any = object()  # the value of a document that could not be parsed
+# the exact types of JSON's scalars as the readers give them: a container of these alone holds no object
+# or array, which `SCALARS.issuperset(map(type, values))` tells in C (a YAML reader's subclasses walk on)
+SCALARS = frozenset({str, int, float, bool, type(None)})
 
 FORMATS = ("json", "jsonl", "yaml")
 

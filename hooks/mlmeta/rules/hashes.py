@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mlmeta.documents import escape, pointer_of
+from mlmeta.documents import SCALARS, escape, pointer_of
 from mlmeta.findings import Fix, Problem
 from mlmeta.rules import Where
 
@@ -263,8 +263,6 @@ def _pointer(tokens: tuple[str | int, ...]) -> str:
     return "/" + "/".join(map(escape, map(str, tokens))) if tokens else ""
 
 
-# exact types: a container of these alone holds no hash (a YAML reader's subclasses take the long way)
-SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _named(value: Any, pointer: str) -> list[tuple[str, Any]]:

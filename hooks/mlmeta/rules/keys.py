@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mlmeta.documents import Ptr, pointer_of, tokens
+from mlmeta.documents import SCALARS, Ptr, pointer_of, tokens
 from mlmeta.findings import Problem
 from mlmeta.rules import Where
 from mlmeta.schemas import load_schema
@@ -140,8 +140,8 @@ def _walk(value: Any, schemas: tuple[Any, ...], root: dict[str, Any], at: Ptr, f
     """`at`: the value's pointer, as a (parent, token) chain built only for a finding."""
     shape = _shape(schemas, root, value)
     if isinstance(value, dict):
-        if shape.watch:
-            known = shape.known
+        known = shape.known
+        if shape.watch and not known.issuperset(value):  # every key known (the common object): one test in C
             for key in value:
                 if key not in known and shape.unknown(key):
                     near = shape.near.get(key, "")
@@ -150,12 +150,14 @@ def _walk(value: Any, schemas: tuple[Any, ...], root: dict[str, Any], at: Ptr, f
                     if near:
                         message = f"unknown key {key!r}; did you mean {near!r}?"
                         found.append(Problem(pointer_of((at, key)), RULE, message, on_key=True))
+        if SCALARS.issuperset(map(type, value.values())):
+            return  # no object or array below (a config of numbers and strings): one test in C
         for key, item in value.items():
             if isinstance(item, (dict, list)):
                 children = shape.child(key)
                 if children:
                     _walk(item, children, root, (at, key), found)
-    elif shape.items:
+    elif shape.items and not SCALARS.issuperset(map(type, value)):
         for index, item in enumerate(value):
             if isinstance(item, (dict, list)):
                 _walk(item, shape.items, root, (at, index), found)
