@@ -56,6 +56,7 @@ class _Plan(NamedTuple):
     checks: list[Check]
     own: Kind | None = None  # the route's kind
     family: Route | None = None  # the bundled kind (and version) its rules are those of
+    json: bool = False  # the file is JSON or JSON Lines: a document's text is the JSON its value was read from
 
 
 class Engine:
@@ -273,7 +274,7 @@ class Engine:
             own = own._replace(format=fmt)
         validator = self.kinds.validator(route.kind, route.version) if self.wants("schema") else None
         family = route if own.schema is None else own.family
-        return _Plan(route, validator, self._applying(own, family), own, family)
+        return _Plan(route, validator, self._applying(own, family), own, family, fmt in ("json", "jsonl"))
 
     def _applying(self, own: Kind, family: Route | None) -> list[Check]:
         """The kind's checks whose module `applies(kind, version)` to the family's version (once per run):
@@ -320,6 +321,7 @@ class Engine:
             if last is not None and last[0] is plan and last[1] is state and last[2] is path:
                 where = last[3]
                 where.path, where.line, where.valid = document.path, document.line, trusted
+                where.text = document.text if plan.json else None
             else:
                 where = self._where(document, plan, path, state, trusted)
             for check in plan.checks:
@@ -347,6 +349,7 @@ class Engine:
         """
         family, version = plan.family or (None, None)
         where = Where(document.path, path, family, version, document.line, self.run, state, valid, plan.own)
+        where.text = document.text if plan.json else None
         self._last_where = (plan, state, path, where)
         return where
 

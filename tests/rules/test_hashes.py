@@ -402,3 +402,35 @@ def test_only_places_the_schema_pins_to_the_pattern_are_vouched_for() -> None:
     assert HASH.pattern == SCHEMA_PATTERN[1:-1] + r"\Z"  # the same language: the schema's check is this one
     assert _vouched("manifest", 1) == {"/reproducibility_hash"}
     assert _vouched("measurements", 1) == frozenset()  # marked through any item: not one place
+
+
+SPELLED = [
+    '{"reproducibility_hash": "sha256:' + "a" * 64 + '", "config": {"x": 1}}',
+    '{"reproducibility_hash": "sha256:' + "A" * 64 + '"}',  # upper case: a finding either way
+    '{"config": {"reproducibility_hash": "md5:abc"}}',  # only nested: spelled once, not at the top
+    '{"reproducibility_hash": "sha256:' + "a" * 64 + '", "x": {"reproducibility_hash": 5}}',  # twice
+    '{"reproducibility_hash": "sha256:' + "a" * 64 + '", "x": {"reproducibility\\u005fhash": 5}}',  # escaped
+    '{"note": "reproducibility_hash", "x": {"reproducibility_hash": "nope"}}',  # the name as a value too
+    '{"x": [{"reproducibility_hash": null}, {"y": "reproducibility_hash"}]}',
+    '{"id": "a/b"}',
+]
+
+
+@pytest.mark.parametrize("text", SPELLED)
+@pytest.mark.parametrize(("kind", "valid"), [("model", False), ("model", True), ("manifest", False)])
+def test_the_text_shortcut_finds_what_the_walk_finds(text: str, kind: str, valid: bool) -> None:
+    """With the JSON text at hand the rule may skip its walk: only where that cannot change a finding."""
+    from mlmeta.config import Config
+    from mlmeta.rules import Run, Where
+    from mlmeta.rules.hashes import check
+
+    value = json.loads(text)
+    found = []
+    for given in (None, text):
+        where = Where("m.json", Path("m.json"), kind, 1, 1, Run(Config(ROOT)), {}, valid)
+        where.text = given
+        found.append(check(value, where))
+    assert found[0] == found[1]
+    if not valid:  # (a valid document's hash passed its schema's pattern: nothing to find there)
+        wrong = [pointer for pointer, hash_ in hashes(value, None, None) if diagnose(hash_) is not None]
+        assert [p.pointer for p in found[0] if p.rule == "hash-format"] == wrong

@@ -347,7 +347,7 @@ class Run:
 class Where:
     """The document a rule is looking at (one per JSONL row: slots, no dataclass)."""
 
-    __slots__ = ("file", "kind", "line", "own", "path", "run", "state", "valid", "version")
+    __slots__ = ("file", "kind", "line", "own", "path", "run", "state", "text", "valid", "version")
 
     def __init__(
         self,
@@ -373,6 +373,8 @@ class Where:
         self.state = state
         self.valid = valid
         self.own = own
+        # the JSON text the value was read from (a JSON file's, a JSON Lines row's); None: YAML, or not known
+        self.text: str | None = None
 
 
 Check = Callable[[Any, Where], Iterable[Problem]]

@@ -38,12 +38,18 @@ Path = tuple[str | EllipsisType | None, ...]
 
 
 def check(value: Any, where: Where) -> list[Problem]:
-    found = []  # a list, not a generator: every manifest row comes here
     kind, version = where.kind, where.version
-    trie = _trie(kind, version, True) if where.valid and kind is not None and version is not None else None
-    # a valid document's string at a place its schema pins to the pattern is well-formed: no second look
-    vouched = _vouched(kind, version) if trie is not None and kind is not None and version is not None else frozenset()
-    for pointer, text in _reached(value, trie) if trie is not None else hashes(value, kind, version):  # (see hashes)
+    known = kind is not None and version is not None
+    if known and _spelled_once(value, where.text) and _one_mark(kind, version):
+        pairs = [(f"/{KEY}", value[KEY])] if KEY in value else []  # the only place the key can be
+        vouched = _vouched(kind, version) if where.valid else _NOWHERE
+    else:
+        trie = _trie(kind, version, True) if where.valid and known else None
+        pairs = _reached(value, trie) if trie is not None else hashes(value, kind, version)  # (see hashes)
+        vouched = _vouched(kind, version) if trie is not None else _NOWHERE
+    found = []  # a list, not a generator: every manifest row comes here
+    for pointer, text in pairs:
+        # a valid document's string at a place its schema pins to the pattern is well-formed: no second look
         if type(text) is str and (pointer in vouched or HASH.match(text)):  # the common answer first
             continue
         problem = diagnose(text)
@@ -64,6 +70,26 @@ def check(value: Any, where: Where) -> list[Problem]:
             message = f"same reproducibility_hash as the row on line {first}: two models, one provenance"
             found.append(Problem(f"/{KEY}", "duplicate-hash", message, "warning"))
     return found
+
+
+_NOWHERE: frozenset[str] = frozenset()
+_SPELLED = f'"{KEY}"'
+
+
+def _spelled_once(value: Any, text: str | None) -> bool:
+    """Whether the document's JSON text spells the key's name no more often than its top level holds the key.
+
+    In JSON a member named `reproducibility_hash` is written `"reproducibility_hash"`, or with a `\\u`
+    escape in it: a text without escapes that spells the name once, for the top-level member (or
+    never), has the key nowhere else, and no walk need look for it (a manifest row, a model file).
+    """
+    return text is not None and type(value) is dict and "\\u" not in text and text.count(_SPELLED) <= (KEY in value)
+
+
+@cache
+def _one_mark(kind: str, version: int) -> bool:
+    """The schema marks no provenance hash but under the key's own name at the top (the bundled kinds)."""
+    return marked_paths(kind, version) <= {(KEY,)}
 
 
 SCHEMA_PATTERN = "^sha256:[0-9a-f]{64}$"  # HASH as the bundled schemas write it
