@@ -82,8 +82,9 @@ def _spelled_once(value: Any, text: str | None) -> bool:
     In JSON a member named `reproducibility_hash` is written `"reproducibility_hash"`, or with a `\\u`
     escape in it: a text without escapes that spells the name once, for the top-level member (or
     never), has the key nowhere else, and no walk need look for it (a manifest row, a model file).
+    (Any backslash sends the document to the walk: one byte is found faster than the two of `\\u`.)
     """
-    return text is not None and type(value) is dict and "\\u" not in text and text.count(_SPELLED) <= (KEY in value)
+    return text is not None and type(value) is dict and "\\" not in text and text.count(_SPELLED) <= (KEY in value)
 
 
 @cache
