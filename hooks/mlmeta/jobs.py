@@ -28,11 +28,13 @@ if TYPE_CHECKING:
 
 PART_BYTES = 8 << 20  # a worker holds one part in memory: bounded whatever the file's size
 
-_engine: Engine | None = None  # a worker's own, built once per process
+_engine: Engine | None = None  # a worker's: the parent's when forked, else built once per process
 
 
 def _start(config: Config, options: Options, disabled_formats: frozenset[str]) -> None:
     global _engine
+    if _engine is not None:
+        return  # forked: the parent's engine, its schemas compiled and rules imported, is this worker's too
     _engine = Engine(config, options)
     _engine.kinds.disabled_formats = disabled_formats  # --disable-formats, set on the parent's kinds
 
@@ -57,34 +59,40 @@ def split(engine: Engine, path: Path, route: Route | None, state: dict[str, Any]
     Every `jobs`-th part is the parent's own; the others go to jobs - 1 workers, at most two
     rounds ahead of the part being added, so that results do not pile up in the parent's memory
     while it judges its share. The parts are added in file order, each let go once added; a part
-    is cut (its lines counted) only when it is about to be handed out.
+    is cut (its lines counted) only when it is about to be handed out. A forked worker starts with
+    the parent's engine (a spawned one builds its own from the configuration).
     """
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor  # here: sharing files forks, and needs none of it
 
     from mlmeta.partitions import Reduction, cuts
 
+    global _engine
     size = os.path.getsize(path)
     jobs = max(2, min(engine.options.jobs, -(-size // PART_BYTES)))  # no more processes than parts (`--jobs 300`)
     count = jobs * max(1, -(-size // (PART_BYTES * jobs)))  # a multiple: every process ends together
     parts = enumerate(cuts(path, count))
     reduction = Reduction()
     given = (_portable(engine.config), engine.options, engine.kinds.disabled_formats)
-    with ProcessPoolExecutor(jobs - 1, initializer=_start, initargs=given) as pool:
-        ahead: deque[Partition | Future[PartResult]] = deque()  # in file order: the parent's parts, the workers'
+    _engine = engine
+    try:
+        with ProcessPoolExecutor(jobs - 1, initializer=_start, initargs=given) as pool:
+            ahead: deque[Partition | Future[PartResult]] = deque()  # in file order: the parent's parts, the workers'
 
-        def hand_out() -> None:
-            while sum(isinstance(item, Future) for item in ahead) < 2 * (jobs - 1):
-                index, part = next(parts, (-1, None))
-                if part is None:
-                    return
-                ahead.append(part if index % jobs == 0 else pool.submit(_part, path, route, part))
+            def hand_out() -> None:
+                while sum(isinstance(item, Future) for item in ahead) < 2 * (jobs - 1):
+                    index, part = next(parts, (-1, None))
+                    if part is None:
+                        return
+                    ahead.append(part if index % jobs == 0 else pool.submit(_part, path, route, part))
 
-        hand_out()
-        while ahead:
-            item = ahead.popleft()
-            reduction.add(item.result() if isinstance(item, Future) else _own_part(engine, path, route, item))
             hand_out()
+            while ahead:
+                item = ahead.popleft()
+                reduction.add(item.result() if isinstance(item, Future) else _own_part(engine, path, route, item))
+                hand_out()
+    finally:
+        _engine = None
     yield from reduction.findings(engine, path, route, state)
 
 
