@@ -37,10 +37,15 @@ def _model(n: int, **changes: Any) -> str:
 
 
 @pytest.fixture
-def catalog(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """60 model files with problems spread over the whole list, a results file, and files no route claims."""
+def sharing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few dozen files are shared: the thresholds lowered."""
     monkeypatch.setattr(mlmeta.check, "SPLIT_FILES", 10)
     monkeypatch.setattr(mlmeta.jobs, "MIN_RUN", 5)
+
+
+@pytest.fixture
+def catalog(repo: Path, sharing: None) -> Path:
+    """60 model files with problems spread over the whole list, a results file, and files no route claims."""
     (repo / "model_metadata").mkdir()
     for n in range(60):
         changes: dict[str, Any] = {}
@@ -125,10 +130,8 @@ def test_a_child_that_dies_has_its_files_checked_by_the_parent(
 
 
 def test_a_kind_unique_across_files_is_checked_in_one_process(
-    repo: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    repo: Path, sharing: None, forks: list[int], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(mlmeta.check, "SPLIT_FILES", 10)
-    monkeypatch.setattr(mlmeta.jobs, "MIN_RUN", 5)
     (repo / "pyproject.toml").write_text(
         '[tool.mlmeta.kinds.card]\nschema = "card.json"\nunique = ["/name"]\n'
         '[tool.mlmeta.routes]\n"cards/*.json" = "card"\n',
@@ -146,10 +149,8 @@ def test_a_kind_unique_across_files_is_checked_in_one_process(
 
 
 def test_a_changed_lock_is_reported_once(
-    repo: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    repo: Path, sharing: None, forks: list[int], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(mlmeta.check, "SPLIT_FILES", 10)
-    monkeypatch.setattr(mlmeta.jobs, "MIN_RUN", 5)
     (repo / "pyproject.toml").write_text(
         '[tool.mlmeta.kinds.lab]\nschema = "schemas/lab/v{N}.json"\n[tool.mlmeta.routes]\n"cards/*.json" = "lab"\n',
         encoding="utf-8",
@@ -204,11 +205,9 @@ def test_skipped_files_are_listed_in_the_order_given(
 
 
 def test_a_yaml_file_read_in_another_process_is_read_alike(
-    repo: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    repo: Path, sharing: None, forks: list[int], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`reference` reads the files it was not given as the engine does (YAML too), whichever process asks."""
-    monkeypatch.setattr(mlmeta.check, "SPLIT_FILES", 10)
-    monkeypatch.setattr(mlmeta.jobs, "MIN_RUN", 5)
     (repo / "pyproject.toml").write_text(
         '[tool.mlmeta.routes]\n"dataset_metadata/*.yaml" = "dataset"\n"zz_datasets/*.json" = "dataset"\n',
         encoding="utf-8",
