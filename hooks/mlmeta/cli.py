@@ -55,7 +55,8 @@ def _check(parser: argparse.ArgumentParser) -> None:
         "--jobs",
         type=_positive,
         metavar="N",
-        help="split a large JSON Lines file's rows across N processes (default: the CPU count; --fix: 1)",
+        help="share the work among N processes: 200 files or more, a large JSON Lines file's rows "
+        "(default: the CPU count; --fix: 1)",
     )
     parser.add_argument(
         "--no-force-exclude",
