@@ -119,6 +119,17 @@ def test_lone_surrogates_are_findings_and_reach_no_validator(
     assert [finding["pointer"] for finding in json.loads(out)] == ["/name", "/\\udc00k"]
 
 
+@pytest.mark.parametrize("name", ["a.json", "a.jsonl", "a.yaml"])
+def test_a_lone_low_surrogate_alone_is_a_finding_too(repo: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """Only a low surrogate (dc00-dfff) in the text, under a schema pattern: no traceback from the validator."""
+    digest = "sha256:\\udc80" + "a" * 63
+    text = f'{{"id": "a/b", "reproducibility_hash": "{digest}"}}\n'
+    (repo / name).write_text(text if name != "a.yaml" else f'id: a/b\nreproducibility_hash: "{digest}"\n', "utf-8")
+    code, out = check(capsys, "--kind", "manifest" if name.endswith(".jsonl") else "model", name)
+    assert code == 1
+    assert "a string holds a lone surrogate" in out and "(at /reproducibility_hash)" in out
+
+
 @pytest.mark.parametrize(
     ("text", "tag"),
     [

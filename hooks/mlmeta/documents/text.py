@@ -51,7 +51,7 @@ def syntax_problem(error: json.JSONDecodeError, first_line: int = 1) -> tuple[Pr
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # only an escape writes one (`"\\ud800"`, YAML's `"\\U0000d800"` too); a text without one is not walked
-SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89abAB]")
+SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")  # high (d800-dbff) and low (dc00-dfff)
 
 
 def replace_surrogates(

@@ -109,7 +109,8 @@ def _vouched(kind: str, version: int) -> frozenset[str]:
             continue  # through any item or member: not one place
         node: Any = root
         for step in steps:
-            node = _table(_dereferenced(root, node), "properties").get(step)
+            holder = _dereferenced(root, node)
+            node = _table(holder, "properties").get(step) if isinstance(holder, dict) else None
         node = _dereferenced(root, node)
         if isinstance(node, dict) and node.get("pattern") == SCHEMA_PATTERN:
             found.add(_pointer(steps))
