@@ -16,7 +16,7 @@ from typing import BinaryIO
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def open_regular(path: str | os.PathLike[str], limit: int | None = None) -> BinaryIO:
+def open_regular(path: str | os.PathLike[str], limit: int | None = None, buffering: int = -1) -> BinaryIO:
     """A binary reader of a regular file; OSError for anything else, or for a file over `limit` bytes."""
     descriptor = os.open(path, _FLAGS)
     try:
@@ -27,7 +27,7 @@ def open_regular(path: str | os.PathLike[str], limit: int | None = None) -> Bina
             raise OSError(errno.EFBIG, f"larger than {limit:,} bytes", os.fspath(path))
         if hasattr(os, "set_blocking"):
             os.set_blocking(descriptor, True)
-        return open(descriptor, "rb")
+        return open(descriptor, "rb", buffering=buffering)
     except BaseException:
         os.close(descriptor)
         raise
