@@ -41,12 +41,18 @@ def check(value: Any, where: Where) -> list[Problem]:
                 message = f"{_names(unique)} already used by row {first_row} (line {first_line})"
                 found.append(Problem(unique[0], "duplicate-row", message))
         else:
-            first = first_lines(where).setdefault(identity, where.line)
+            ids = where.state.get("repo_ids")  # (first_lines, without its call for each row)
+            first = (ids if ids is not None else first_lines(where)).setdefault(identity, where.line)
             if first != where.line:
                 message = f"{_names(unique)} already used by the row on line {first}"
                 found.append(Problem(unique[0], "duplicate-row", message))
     if namespace:
-        for pointer, repo_id in _repo_ids(value, where.kind) if where.kind != "manifest" else _row_id(value):
+        if where.kind == "manifest":  # a row's own repo_id (inline: once per row)
+            repo_id = value.get("repo_id") if isinstance(value, dict) else None
+            pairs: Any = (("/repo_id", repo_id),) if isinstance(repo_id, str) else ()
+        else:
+            pairs = _repo_ids(value, where.kind)
+        for pointer, repo_id in pairs:
             if repo_id.partition("/")[0] != namespace:
                 found.append(Problem(pointer, "repo-namespace", f"repo_id must be in the namespace '{namespace}/'"))
     return found
@@ -123,12 +129,6 @@ def _member(unique: tuple[str, ...]) -> str | None:
     if len(unique) == 1 and unique[0].count("/") == 1 and unique[0].startswith("/") and "~" not in unique[0]:
         return unique[0][1:]
     return None
-
-
-def _row_id(row: Any) -> tuple[tuple[str, str], ...]:
-    """A manifest row's `repo_id` (what `_repo_ids` yields for it, without a generator per row)."""
-    repo_id = row.get("repo_id") if isinstance(row, dict) else None
-    return (("/repo_id", repo_id),) if isinstance(repo_id, str) else ()
 
 
 def _repo_ids(value: Any, kind: str | None) -> Iterator[tuple[str, str]]:

@@ -11,8 +11,7 @@ walker, the detectors and their libraries load only when a file in scope is chec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from functools import cache
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from mlmeta.findings import Finding, Problem
@@ -30,24 +29,24 @@ def check(value: Any, where: Where) -> list[Problem]:
     scanning = where.state.get(_SCANNING)  # decided on a file's first document: a manifest has 100k more
     if scanning is None:
         scanning = where.state[_SCANNING] = _scanning(where)
-    return scanning[0](value, where, scanning[1]) if scanning else []
+    if not scanning:
+        return []
+    scanner, chosen, facts = scanning
+    found: list[Problem] = scanner(value, where, chosen, facts)
+    return found
 
 
-_SCANNING = "phi.scanning"  # where.state: () when the file is out of scope, else (scanner, settings)
+_SCANNING = "phi.scanning"  # where.state: () when the file is out of scope, else (scanner, settings, facts)
 
 
-def _scanning(where: Where) -> tuple[Callable[[Any, Where, Settings], list[Problem]], Settings] | tuple[()]:
+def _scanning(where: Where) -> tuple[Any, ...]:
+    """The file's scanner, settings and scan.facts; () when the file is out of scope. The scanner loads
+    on the first file in scope (an import statement per row would cost 2 µs)."""
     if not in_scope(where.kind, where.path, where.run.config):
         return ()
-    return _scanner(), settings(where.run.config, where.run.cache)
+    from mlmeta.rules.phi import scan
 
-
-@cache
-def _scanner() -> Callable[[Any, Where, Settings], list[Problem]]:
-    """`scan.problems`, imported on the first file in scope (an import statement per row costs 2 µs)."""
-    from mlmeta.rules.phi.scan import problems
-
-    return problems
+    return scan.problems, settings(where.run.config, where.run.cache), scan.facts(where)
 
 
 def finish(where: Where) -> Iterator[Problem]:

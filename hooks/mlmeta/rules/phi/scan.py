@@ -19,15 +19,12 @@ MEMO = 4_096  # clean manifest scopes remembered (each a few hundred bytes): the
 _ABSENT = (...,) * len(MANIFEST_SCOPE)  # what stands for a member the row does not have
 
 
-def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
+def problems(value: Any, where: Where, settings: Settings, facts: Facts) -> list[Problem]:
     """Called for every row of a manifest: a row with nothing in scope costs the walk alone.
 
     A manifest row's scope is a few small members that repeat from row to row (the same empty
     benchmark, the same devices): a scope found clean once is not walked again.
     """
-    facts = where.state.get(_FACTS)
-    if facts is None:
-        facts = where.state[_FACTS] = _facts(where)
     typed, clean, manifest = facts
     key = None
     if manifest and type(value) is dict:  # (a YAML reader's subclass is not marshalled)
@@ -62,10 +59,10 @@ def problems(value: Any, where: Where, settings: Settings) -> list[Problem]:
     return list(excuse(found, where, settings))
 
 
-_FACTS = "phi.facts"  # where.state: _facts of the file
+Facts = tuple[bool, set[bytes | None], bool]
 
 
-def _facts(where: Where) -> tuple[bool, set[bytes | None], bool]:
+def facts(where: Where) -> Facts:
     """What every document of a file shares: whether its schema types every metric, the run's clean
     scopes, and whether it is a manifest (worked out on its first row, not on each)."""
     select = where.run.select
