@@ -106,6 +106,28 @@ def test_cross_part_findings_are_there(manifest: list[int], capsys: pytest.Captu
     assert not any(line in ("50", "280", "270") for line, rule in found if rule in ("reference", "duplicate-hash"))
 
 
+def test_rows_seen_moved_to_disk_find_what_a_dict_finds(
+    manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules keep their rows-seen tables as dicts up to SPILL keys, then move them to disk mid-file."""
+    import mlmeta.rules
+    import mlmeta.rules.seen
+
+    in_memory = _run(capsys, "--jobs", "1", "--format", "json")
+    moved: list[int] = []
+    spilled = mlmeta.rules.seen.spilled
+
+    def counted(table: dict[str, Any]) -> Any:
+        moved.append(len(table))
+        return spilled(table)
+
+    monkeypatch.setattr(mlmeta.rules.seen, "spilled", counted)
+    monkeypatch.setattr(mlmeta.rules, "SPILL", 7)
+    assert _run(capsys, "--jobs", "1", "--format", "json") == in_memory
+    assert moved == [8, 8]  # repo_ids and hashes, each once, past 7 keys
+    assert '"duplicate-hash"' in in_memory[1] and '"duplicate-row"' in in_memory[1]
+
+
 def test_workers_that_are_not_forked(
     manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

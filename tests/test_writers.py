@@ -196,7 +196,7 @@ def test_a_full_temporary_folder_under_the_rows_seen_spill_says_so(repo: Path) -
         lines.append(json.dumps(row) + "\n")
     (repo / "models.jsonl").write_text("".join(lines), encoding="utf-8")
     # a small spill and page cache, so that the rows seen reach the disk at once
-    setup = "import mlmeta.rules.seen as s; s.CACHE_KIB = 1; s.Seen.__init__.__defaults__ = (10,)"
+    setup = "import mlmeta.rules as r, mlmeta.rules.seen as s; s.CACHE_KIB = 1; r.SPILL = 10"
     done = limited(repo, "check", "models.jsonl", setup=setup)
     assert done.returncode == 2
     assert done.stderr.startswith("mlmeta: error: cannot keep the rows seen in a temporary file (is $TMPDIR full?): ")

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
+from mlmeta import rules
 from mlmeta.documents import join, resolve
 from mlmeta.findings import Problem
 from mlmeta.rules import Run, Where
@@ -380,20 +381,22 @@ _STORES_ROWS = "repo_ids.stores_rows"  # rules.repo_ids.STORES_ROWS (that module
 
 
 def _base_model(row: dict[str, Any], where: Where) -> list[Problem]:
-    seen = where.state.get("repo_ids")
-    if seen is None:  # the file's first row (an import statement per row would cost 2 µs)
+    ids = where.state.get("repo_ids")
+    if ids is None:  # the file's first row (an import statement per row would cost 2 µs)
         from mlmeta.rules.repo_ids import first_lines
 
-        seen = first_lines(where)
+        ids = first_lines(where)
     if _STORES_ROWS not in where.state and isinstance(row.get("repo_id"), str):
-        seen.setdefault(row["repo_id"], where.line)  # every row, with a base model or not: a later row may name it
+        ids.setdefault(row["repo_id"], where.line)  # every row, with a base model or not: a later row may name it
+        if type(ids) is dict and len(ids) > rules.SPILL:  # bounded memory (inline: see rules.seen.spilled)
+            ids = where.state["repo_ids"] = rules.spilled(ids)
     base = row.get("base_model")
     if not isinstance(base, str) or "/" not in base:
         return []
     configured = where.run.namespace
     if configured and base.partition("/")[0] != configured:
         return []  # an external base model: nothing to look up, no need to read the file
-    if base in seen:
+    if base in ids:
         return []  # a row above has it: no need to read the file
     unseen = where.state.get("unseen_base_models")
     if unseen is not None:  # a `--jobs` worker: a row of another part may have it, the parent asks (mlmeta.jobs)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from mlmeta import rules
 from mlmeta.findings import Problem
 from mlmeta.rules import Where
 
@@ -42,7 +43,11 @@ def check(value: Any, where: Where) -> list[Problem]:
                 found.append(Problem(unique[0], "duplicate-row", message))
         else:
             ids = where.state.get("repo_ids")  # (first_lines, without its call for each row)
-            first = (ids if ids is not None else first_lines(where)).setdefault(identity, where.line)
+            if ids is None:
+                ids = first_lines(where)
+            first = ids.setdefault(identity, where.line)
+            if type(ids) is dict and len(ids) > rules.SPILL:  # bounded memory (inline: see rules.seen.spilled)
+                where.state["repo_ids"] = rules.spilled(ids)
             if first != where.line:
                 message = f"{_names(unique)} already used by the row on line {first}"
                 found.append(Problem(unique[0], "duplicate-row", message))
@@ -86,18 +91,17 @@ def _plan(where: Where) -> _Plan:
     return _Plan(unique, _member(unique) if unique else None, scope, where.run.namespace)
 
 
-def first_lines(where: Where) -> Seen[int]:
+def first_lines(where: Where) -> dict[str, int] | Seen[int]:
     """Each `repo_id` of the manifest so far -> the line of its first row.
 
-    One table per file for every rule that asks (duplicate rows, base models that name a row),
-    in bounded memory (see rules.seen). Each stores the current row the same way, so the rule
-    that comes second for a row finds its own line there, not a duplicate.
+    One table per file for every rule that asks (duplicate rows, base models that name a row), in
+    bounded memory: a dict, moved to disk past SPILL keys by the rule that stores (see rules.seen).
+    Each stores the current row the same way, so the rule that comes second for a row finds its own
+    line there, not a duplicate.
     """
-    ids: Seen[int] | None = where.state.get("repo_ids")
+    ids: dict[str, int] | Seen[int] | None = where.state.get("repo_ids")
     if ids is None:
-        from mlmeta.rules.seen import Seen  # once per file: a model file's check never needs it
-
-        ids = where.state["repo_ids"] = Seen()
+        ids = where.state["repo_ids"] = {}
     return ids
 
 
