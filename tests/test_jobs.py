@@ -6,12 +6,9 @@ hashes and base models name rows of other parts. No timing is asserted.
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
+import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,7 @@ import pytest
 
 import mlmeta.engine
 import mlmeta.jobs
+import mlmeta.partitions
 from mlmeta.cli import main
 
 from .conftest import ROOT
@@ -128,25 +126,59 @@ def test_rows_seen_moved_to_disk_find_what_a_dict_finds(
     assert '"duplicate-hash"' in in_memory[1] and '"duplicate-row"' in in_memory[1]
 
 
-def test_workers_that_are_not_forked(
+def test_without_a_process_to_fork_the_parent_judges_every_part(
     manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Where processes are spawned (Windows, macOS), a worker gets the run's settings pickled."""
-    one = _run(capsys, "--jobs", "1", "--select", "schema,duplicate-row,duplicate-hash,reference")
-    spawned = partial(ProcessPoolExecutor, mp_context=get_context("spawn"))
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", spawned)  # jobs imports it when it splits
-    assert _run(capsys, "--jobs", "2", "--select", "schema,duplicate-row,duplicate-hash,reference") == one
-    assert "duplicate-hash" in one[1] and "phi" not in one[1]
+    one = _run(capsys, "--jobs", "1")
+
+    def no_process() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_process)
+    assert _run(capsys, "--jobs", "3") == one
     assert manifest == [1]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_a_worker_that_dies_leaves_its_parts_to_the_parent(
+    manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = _run(capsys, "--jobs", "1", "--format", "json")
+    monkeypatch.setattr(mlmeta.jobs, "STEP_BYTES", 4096)
+    monkeypatch.setattr(mlmeta.jobs, "PART_BYTES", 16384)
+    parent, judge = os.getpid(), mlmeta.partitions.judge
+    judged: list[int] = []
+
+    def dies_on_its_second_part(*args: Any) -> Any:
+        judged.append(os.getpid())
+        if os.getpid() != parent and judged.count(os.getpid()) > 1:
+            os._exit(3)
+        return judge(*args)
+
+    answers: list[bool] = []
+    receive = mlmeta.jobs._Worker.receive
+
+    def received(worker: Any) -> Any:
+        answer = receive(worker)
+        answers.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(mlmeta.partitions, "judge", dies_on_its_second_part)
+    monkeypatch.setattr(mlmeta.jobs._Worker, "receive", received)
+    assert _run(capsys, "--jobs", "2", "--format", "json") == one
+    assert manifest == [1]
+    assert answers[0] and not answers[-1]  # one part answered, then none: the parent judged the rest
 
 
 def test_many_small_parts(
     manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """More parts than jobs (a large file, PART_BYTES at a time): the same findings."""
+    """Many more parts than jobs (a large file, STEP_BYTES at a time), some workers' tasks of several: the same."""
     one = _run(capsys, "--jobs", "1")
+    monkeypatch.setattr(mlmeta.jobs, "STEP_BYTES", 1024)
     monkeypatch.setattr(mlmeta.jobs, "PART_BYTES", 4096)
     assert _run(capsys, "--jobs", "2") == one
+    assert _run(capsys, "--jobs", "3") == one
 
 
 def test_fix_runs_in_one_process(manifest: list[int], capsys: pytest.CaptureFixture[str]) -> None:

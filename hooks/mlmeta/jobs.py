@@ -1,99 +1,138 @@
-"""`mlmeta check --jobs N`: work shared among processes, findings as one process gives.
+"""`mlmeta check --jobs N`: work shared among forked processes, findings as one process gives.
 
 - A large JSON Lines file's rows (`split`): mlmeta.partitions' map and reduce on one machine.
-  Each partition of the file (whole lines, at most PART_BYTES) is judged in a worker of a
-  process pool, and the parent adds the results in file order and judges again the few rows
-  whose cross-row findings may differ.
+  Each partition of the file (whole lines, at most PART_BYTES) is judged by a forked worker or by
+  the parent, and the parent adds the results in file order and judges again the few rows whose
+  cross-row findings may differ.
 - Many files (`files`): each file's findings depend on that file alone (and on the repository,
   which every process reads alike), so the files are cut into one run of files per process, the
   parent checking one of them. What does cross files stays in one process: a large JSON Lines
   file (split by rows afterwards), and a run with a user kind whose `unique` spans files.
+
+Both fork (where os.fork exists; elsewhere the parent does all the work): a forked child has the
+parent's engine, its compiled schemas and imported rules, for free, and answers through a pipe. A
+process pool would cost ~25 ms of imports and start-up, and its results pass through threads of the
+parent that wait for the GIL while the parent judges rows: its workers stood idle ~20 ms a part.
 """
 
 from __future__ import annotations
 
 import marshal
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlmeta.config import Config
-from mlmeta.engine import SPLIT_BYTES, Engine, Options, file_size
+from mlmeta.engine import SPLIT_BYTES, Engine, file_size
 from mlmeta.findings import Finding
 from mlmeta.schemas import Route
 
 if TYPE_CHECKING:
     from mlmeta.partitions import Partition, PartResult
 
-PART_BYTES = 8 << 20  # a worker holds one part in memory: bounded whatever the file's size
-
-_engine: Engine | None = None  # a worker's: the parent's when forked, else built once per process
-
-
-def _start(config: Config, options: Options, disabled_formats: frozenset[str]) -> None:
-    global _engine
-    if _engine is not None:
-        return  # forked: the parent's engine, its schemas compiled and rules imported, is this worker's too
-    _engine = Engine(config, options)
-    _engine.kinds.disabled_formats = disabled_formats  # --disable-formats, set on the parent's kinds
-
-
-def _portable(config: Config) -> Config:
-    """The configuration without what was compiled from it (a worker that is not forked gets it pickled)."""
-    copy = Config(config.root, config.routes, config.exclude, config.table, config.source)
-    copy.derived = {name: value for name, value in config.derived.items() if name != "kinds"}
-    return copy
-
-
-def _part(path: Path, route: Route | None, partition: Partition) -> PartResult:
-    from mlmeta.partitions import judge
-
-    assert _engine is not None
-    return judge(_engine, path, route, partition)
+# a worker's task: its results (~140 bytes a row) fit a pipe of PIPE_BYTES, so a worker never waits for the parent
+PART_BYTES = 4 << 20
+PIPE_BYTES = 1 << 20  # Linux's pipe-max-size for any user
+AHEAD = 2  # tasks a worker is given ahead: it has the next at hand while the parent judges or adds
+HELD = 8  # the parent's own parts judged ahead of a worker's result: memory for a few parts, not the file
 
 
 def split(engine: Engine, path: Path, route: Route | None, state: dict[str, Any]) -> Iterator[Finding]:
     """The findings of every row of a JSON Lines file, from `engine.options.jobs` processes, the parent one of them.
 
-    Every `jobs`-th part is the parent's own; the others go to jobs - 1 workers, at most two
-    rounds ahead of the part being added, so that results do not pile up in the parent's memory
-    while it judges its share. The parts are added in file order, each let go once added; a part
-    is cut (its lines counted) only when it is about to be handed out. A forked worker starts with
-    the parent's engine (a spawned one builds its own from the configuration).
+    The file is cut into parts of STEP_BYTES. The parent hands them out in file order, SHARE at a
+    time (fewer toward the end, so that every process ends together), keeping each worker AHEAD
+    tasks ahead; whenever the result it must add next is not in yet, it judges the next part
+    itself. Its own parts are small, so it is soon back to hand out more. It adds the results in
+    file order. A part is cut (its lines counted) only when it is handed out. The workers are
+    forked once the parent has judged the file's first rows: they start with its compiled schema,
+    imported rules and no-PHI detectors.
     """
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor  # here: sharing files forks, and needs none of it
-
     from mlmeta.partitions import Reduction, cuts
 
-    global _engine
     size = os.path.getsize(path)
-    jobs = max(2, min(engine.options.jobs, -(-size // PART_BYTES)))  # no more processes than parts (`--jobs 300`)
-    count = jobs * max(1, -(-size // (PART_BYTES * jobs)))  # a multiple: every process ends together
-    parts = enumerate(cuts(path, count))
+    jobs = max(2, min(engine.options.jobs, -(-size // PART_BYTES)))  # no more processes than tasks (`--jobs 300`)
+    count = max(jobs, -(-size // STEP_BYTES))
+    _warm(engine, path, route)
+    workers: list[_Worker] = []
+    for _ in range(jobs - 1):
+        worker = _Worker.fork(engine, path, route, workers)
+        if worker is not None:
+            workers.append(worker)
     reduction = Reduction()
-    given = (_portable(engine.config), engine.options, engine.kinds.disabled_formats)
-    _engine = engine
     try:
-        with ProcessPoolExecutor(jobs - 1, initializer=_start, initargs=given) as pool:
-            ahead: deque[Partition | Future[PartResult]] = deque()  # in file order: the parent's parts, the workers'
-
-            def hand_out() -> None:
-                while sum(isinstance(item, Future) for item in ahead) < 2 * (jobs - 1):
-                    index, part = next(parts, (-1, None))
-                    if part is None:
-                        return
-                    ahead.append(part if index % jobs == 0 else pool.submit(_part, path, route, part))
-
-            hand_out()
-            while ahead:
-                item = ahead.popleft()
-                reduction.add(item.result() if isinstance(item, Future) else _own_part(engine, path, route, item))
-                hand_out()
+        for result in _in_order(engine, path, route, _Parts(cuts(path, count), count), workers):
+            reduction.add(result)
     finally:
-        _engine = None
+        for worker in workers:
+            worker.stop()
     yield from reduction.findings(engine, path, route, state)
+
+
+STEP_BYTES = 1 << 20  # the parent's own part: ~15 ms of rows, and then it can hand out again
+SHARE = 4  # steps a worker is given at a time: a task of PART_BYTES
+
+
+class _Parts:
+    """The file's steps, taken in file order a few at a time, as one partition."""
+
+    def __init__(self, steps: Iterator[Partition], count: int) -> None:
+        self.steps, self.left = steps, count
+
+    def take(self, number: int) -> Partition | None:
+        from mlmeta.partitions import Partition
+
+        taken = list(islice(self.steps, number))
+        self.left = self.left - len(taken) if len(taken) == number else 0  # (fewer cuts when lines are long)
+        return Partition(taken[0].start, taken[-1].end, taken[0].line) if taken else None
+
+
+def _in_order(
+    engine: Engine, path: Path, route: Route | None, parts: _Parts, workers: list[_Worker]
+) -> Iterator[PartResult]:
+    """Every part's result, in file order; a dead worker's parts are judged by the parent."""
+    ahead: deque[tuple[Partition, _Worker | None, PartResult | None]] = deque()  # in file order
+    held = 0  # the parent's own results in `ahead`: at most HELD
+    while True:
+        for worker in workers:
+            while worker.alive and worker.given < AHEAD and parts.left:
+                share = max(1, min(SHARE, parts.left // (AHEAD * (len(workers) + 1))))
+                task = parts.take(share)
+                if task is None:
+                    break
+                worker.give(task)
+                ahead.append((task, worker, None))
+        first = ahead[0][1] if ahead and ahead[0][2] is None else None  # the worker whose result is added next
+        if not ahead or (first is not None and held < HELD and first.alive and not first.ready()):
+            mine = parts.take(1)  # rather than wait: a part of its own, its result held till its turn
+            if mine is not None:
+                ahead.append((mine, None, _own_part(engine, path, route, mine)))
+                held += 1
+                continue
+            if not ahead:
+                return
+        part, owner, result = ahead.popleft()
+        if owner is None:
+            held -= 1
+        elif result is None:
+            result = owner.receive()
+        yield result if result is not None else _own_part(engine, path, route, part)  # None: the worker died
+
+
+def _warm(engine: Engine, path: Path, route: Route | None) -> None:
+    """The file's first rows judged, their results let go: what they load and compile, every worker has."""
+    from mlmeta.partitions import Partition
+
+    with path.open("rb") as handle:
+        head = handle.read(WARM_BYTES << 4)
+    end = head.find(b"\n", WARM_BYTES) + 1 or head.rfind(b"\n") + 1  # whole lines; none: no warming
+    if end:
+        _own_part(engine, path, route, Partition(0, end, 1))
+
+
+WARM_BYTES = 64 << 10  # ~80 manifest rows: enough to meet most detectors, a millisecond to judge twice
 
 
 def _own_part(engine: Engine, path: Path, route: Route | None, part: Partition) -> PartResult:
@@ -106,6 +145,110 @@ def _own_part(engine: Engine, path: Path, route: Route | None, part: Partition) 
         return judge(engine, path, route, part)
     finally:
         used_entries(engine.run).update(earlier)
+
+
+class _Worker:
+    """A forked process that judges the parts it is given, in order, and sends each result back pickled."""
+
+    def __init__(self, pid: int, tasks: int, results: int) -> None:
+        self.pid, self.tasks = pid, tasks
+        self.results = os.fdopen(results, "rb")
+        self.given = 0  # parts given whose results are not read yet
+        self.alive = True
+
+    @classmethod
+    def fork(cls, engine: Engine, path: Path, route: Route | None, others: list[_Worker]) -> _Worker | None:
+        """None when no pipe or process can be had (or no os.fork): the parent judges those parts."""
+        if not hasattr(os, "fork"):
+            return None
+        ends: list[int] = []
+        try:
+            ends.extend(os.pipe())  # tasks: read, write
+            ends.extend(os.pipe())  # results: read, write
+            _widen(ends[3])
+            pid = os.fork()
+        except OSError:  # out of file descriptors, processes or memory
+            for end in ends:
+                os.close(end)
+            return None
+        task_read, task_write, result_read, result_write = ends
+        if pid:
+            os.close(task_read)
+            os.close(result_write)
+            return cls(pid, task_write, result_read)
+        status = 1
+        try:  # the child: never back into the parent's code, and nothing printed (the parent reports)
+            os.close(task_write)
+            os.close(result_read)
+            for other in others:  # another worker's tasks pipe must end when the parent closes it
+                os.close(other.tasks)
+                other.results.close()
+            _serve(engine, path, route, task_read, result_write)
+            status = 0
+        finally:
+            os._exit(status)
+
+    def give(self, part: Partition) -> None:
+        try:
+            os.write(self.tasks, b"".join(number.to_bytes(8, "little") for number in part))
+            self.given += 1
+        except OSError:  # it died: the parent judges what it was given
+            self.alive = False
+
+    def ready(self) -> bool:
+        """Whether the next result has begun to arrive (without waiting)."""
+        import select
+
+        return bool(select.select([self.results], [], [], 0)[0])
+
+    def receive(self) -> PartResult | None:
+        """The result of the oldest part given; None when the worker died (it answers no more)."""
+        import pickle
+
+        self.given -= 1
+        if self.alive:
+            head = self.results.read(8)
+            size = int.from_bytes(head, "little") if len(head) == 8 else -1
+            told = self.results.read(size) if size >= 0 else b""
+            if size >= 0 and len(told) == size:
+                result: PartResult = pickle.loads(told)
+                return result
+            self.alive = False
+        return None
+
+    def stop(self) -> None:
+        os.close(self.tasks)  # the worker's next read finds the end: it exits
+        self.results.close()
+        os.waitpid(self.pid, 0)
+
+
+_TASK = 24  # a part given: its three numbers, 8 bytes each
+
+
+def _serve(engine: Engine, path: Path, route: Route | None, tasks: int, results: int) -> None:
+    """The worker's loop: a part read, judged and answered, until the parent closes the tasks pipe."""
+    import pickle
+
+    from mlmeta.partitions import Partition, judge
+
+    with os.fdopen(tasks, "rb") as given, os.fdopen(results, "wb") as out:
+        while len(task := given.read(_TASK)) == _TASK:
+            part = Partition(*(int.from_bytes(task[at : at + 8], "little") for at in range(0, _TASK, 8)))
+            told = pickle.dumps(judge(engine, path, route, part), pickle.HIGHEST_PROTOCOL)
+            out.write(len(told).to_bytes(8, "little") + told)
+            out.flush()
+
+
+def _widen(end: int) -> None:
+    """A pipe that holds a part's whole result: the worker goes on to its next part without waiting for the
+    parent to read (Linux; elsewhere the pipe stays as it is)."""
+    import contextlib
+    import fcntl
+
+    size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if size is not None:
+        with contextlib.suppress(OSError):  # above this user's limit: a worker may wait for the parent
+            fcntl.fcntl(end, size, PIPE_BYTES)
 
 
 Each = Callable[[Engine, Path], Iterable[Finding]]  # a file's findings (mlmeta.check._findings)

@@ -4,7 +4,7 @@
     results = [check_partition(path, part) for part in parts]     # the map: anywhere, in any process
     findings = merge(path, results)                               # the reduce: in partition order
 
-`mlmeta check --jobs N` (mlmeta.jobs) is this split on one machine, with a process pool; a Dask
+`mlmeta check --jobs N` (mlmeta.jobs) is this split on one machine, with forked workers; a Dask
 graph (README, "Past one machine") is the same three calls spread over a cluster. The findings
 are those `mlmeta check --jobs 1 path` reports, in its order.
 
@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 from mlmeta.documents import Document
 from mlmeta.engine import PHI_MODULE, Engine, Options
 from mlmeta.findings import Finding
+from mlmeta.rules import REPEATS
 from mlmeta.rules.seen import Seen
 from mlmeta.schemas import FORMAT_BY_SUFFIX, Route, RouteError, SchemaRefError
 
@@ -156,20 +157,11 @@ def merge(
     return sorted(found, key=Finding.sort_key)
 
 
-class Logged(dict[str, Any]):
-    """A partition's rows-seen table (a dict: a partition is small) that also keeps every later row of a key seen."""
+class Table(dict[str, Any]):
+    """A partition's rows-seen table: a dict the rules never move to disk (a partition is small; they move
+    only a plain dict, rules.spilled)."""
 
-    __slots__ = ("repeats",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.repeats: list[tuple[str, Any]] = []  # (key, value) of each row whose key an earlier row had
-
-    def setdefault(self, key: str, value: Any = None, /) -> Any:
-        found = super().setdefault(key, value)
-        if found != value:  # equal: the same row, asked by a second rule (repo_ids: duplicate-row, reference)
-            self.repeats.append((key, value))
-        return found
+    __slots__ = ()
 
 
 def judge(engine: Engine, path: Path, route: Route | None, partition: Partition) -> PartResult:
@@ -177,10 +169,11 @@ def judge(engine: Engine, path: Path, route: Route | None, partition: Partition)
     from mlmeta.rules.phi.allowlist import used_entries
 
     used_entries(engine.run).clear()  # this partition's uses only: an engine lives on from call to call
-    tables = {IDS: Logged(), HASHES: Logged()}
+    tables = {IDS: Table(), HASHES: Table()}
+    repeats: dict[str, list[tuple[str, Any]]] = {IDS: [], HASHES: []}  # (key, value) of each later row of a key
     unseen: list[tuple[str, int]] = []
-    findings = engine.part(path, route, *partition, {**tables, UNSEEN: unseen})
-    seen = {name: (dict(table), table.repeats) for name, table in tables.items()}
+    findings = engine.part(path, route, *partition, {**tables, UNSEEN: unseen, REPEATS: repeats})
+    seen = {name: (dict(table), repeats[name]) for name, table in tables.items()}
     return PartResult(findings, seen, unseen, set(used_entries(engine.run)), partition)
 
 

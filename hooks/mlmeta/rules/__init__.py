@@ -33,6 +33,20 @@ class RuleInfo(NamedTuple):  # a named tuple, not a dataclass: a millisecond les
 SPILL = 120_000
 
 
+REPEATS = "repeats"  # where.state, in a partition (mlmeta.partitions): what `repeated` logs
+
+
+def repeated(state: dict[str, Any], name: str, key: str, value: Any) -> None:
+    """A row whose key an earlier row stored in table `name` with another value (rare: a duplicate).
+
+    A partition's reduce needs every such row; a table that logged them itself would cost a method
+    call for each row.
+    """
+    log = state.get(REPEATS)
+    if log is not None:
+        log[name].append((key, value))
+
+
 def spilled(table: dict[str, Any]) -> Any:
     """A rule's rows-seen table past SPILL keys, moved to disk (a rules.seen.Seen, loaded only now)."""
     from mlmeta.rules.seen import spilled as moved

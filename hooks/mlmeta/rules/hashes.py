@@ -71,6 +71,8 @@ def check(value: Any, where: Where) -> list[Problem]:
             first, first_id = table.setdefault(hash_text, (line, repo_id))
             if type(table) is dict and len(table) > rules.SPILL:  # bounded memory (a partition's table is no dict)
                 where.state["hashes"] = rules.spilled(table)
+            if first != line or first_id != repo_id:
+                rules.repeated(where.state, "hashes", hash_text, (line, repo_id))
             # the same row twice is `duplicate-row`'s finding; two models with one hash is this one
             if first != line and first_id != repo_id:
                 message = f"same reproducibility_hash as the row on line {first}: two models, one provenance"

@@ -387,7 +387,8 @@ def _base_model(row: dict[str, Any], where: Where) -> list[Problem]:
 
         ids = first_lines(where)
     if _STORES_ROWS not in where.state and isinstance(row.get("repo_id"), str):
-        ids.setdefault(row["repo_id"], where.line)  # every row, with a base model or not: a later row may name it
+        if ids.setdefault(row["repo_id"], where.line) != where.line:  # every row: a later row may name it
+            rules.repeated(where.state, "repo_ids", row["repo_id"], where.line)
         if type(ids) is dict and len(ids) > rules.SPILL:  # bounded memory (inline: see rules.seen.spilled)
             ids = where.state["repo_ids"] = rules.spilled(ids)
     base = row.get("base_model")

@@ -49,6 +49,7 @@ def check(value: Any, where: Where) -> list[Problem]:
             if type(ids) is dict and len(ids) > rules.SPILL:  # bounded memory (inline: see rules.seen.spilled)
                 where.state["repo_ids"] = rules.spilled(ids)
             if first != where.line:
+                rules.repeated(where.state, "repo_ids", identity, where.line)
                 message = f"{_names(unique)} already used by the row on line {first}"
                 found.append(Problem(unique[0], "duplicate-row", message))
     if namespace:
