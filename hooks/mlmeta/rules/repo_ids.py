@@ -53,15 +53,21 @@ def check(value: Any, where: Where) -> list[Problem]:
                 message = f"{_names(unique)} already used by the row on line {first}"
                 found.append(Problem(unique[0], "duplicate-row", message))
     if namespace:
-        if where.kind == "manifest":  # a row's own repo_id (inline: once per row)
+        if where.kind == "manifest":  # a row's own repo_id (inline, no pairs: once per row)
             repo_id = value.get("repo_id") if isinstance(value, dict) else None
-            pairs: Any = (("/repo_id", repo_id),) if isinstance(repo_id, str) else ()
+            if isinstance(repo_id, str) and repo_id.partition("/")[0] != namespace:
+                found.append(_outside("/repo_id", namespace))
         else:
-            pairs = _repo_ids(value, where.kind)
-        for pointer, repo_id in pairs:
-            if repo_id.partition("/")[0] != namespace:
-                found.append(Problem(pointer, "repo-namespace", f"repo_id must be in the namespace '{namespace}/'"))
+            found.extend(
+                _outside(pointer, namespace)
+                for pointer, repo_id in _repo_ids(value, where.kind)
+                if repo_id.partition("/")[0] != namespace
+            )
     return found
+
+
+def _outside(pointer: str, namespace: str) -> Problem:
+    return Problem(pointer, "repo-namespace", f"repo_id must be in the namespace '{namespace}/'")
 
 
 def _names(unique: tuple[str, ...]) -> str:
