@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import mlmeta.check
+import mlmeta.engine
 import mlmeta.jobs
 
 from .helpers import run
@@ -117,14 +118,14 @@ def test_a_child_that_dies_has_its_files_checked_by_the_parent(
     names = _names(catalog)
     alone = run(capsys, "check", "--jobs", "1", *names)
     parent = os.getpid()
-    findings: Callable[[Any, Path], Iterator[Any]] = mlmeta.check._findings
+    findings: Callable[[Any, Path], Iterator[Any]] = mlmeta.engine.Engine.check
 
     def dying(engine: Any, path: Path) -> Iterator[Any]:
         if os.getpid() != parent:
             raise MemoryError  # in the child only
         return findings(engine, path)
 
-    monkeypatch.setattr(mlmeta.check, "_findings", dying)
+    monkeypatch.setattr(mlmeta.engine.Engine, "check", dying)
     assert run(capsys, "check", "--jobs", "2", *names) == alone
     assert forks
 

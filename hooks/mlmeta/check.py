@@ -60,9 +60,9 @@ def run(args: Namespace) -> int:
     if options.jobs > 1 and len(paths) >= SPLIT_FILES:
         from mlmeta.jobs import files  # only here: a small check never imports multiprocessing
 
-        every: Iterable[Iterable[Finding]] = [files(engine, paths, _findings)]
+        every: Iterable[Iterable[Finding]] = [files(engine, paths, Engine.check)]
     else:
-        every = (_findings(engine, path) for path in paths)
+        every = (engine.check(path) for path in paths)
     locks = () if args.paths else (engine.locks(known.user),)  # the whole repository: every lock too
     # sorted by file and place: a JSONL file's last rows and a file's closing findings come in order
     found = sorted(chain(*locks, *every, across()), key=Finding.sort_key)
@@ -156,12 +156,3 @@ def _color(choice: str, out: TextIO) -> bool:
         return out.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def _findings(engine: Engine, path: Path) -> Iterator[Finding]:
-    """A file's findings; a folder here is an OCI image layout (`files.expand` gives no other), checked blob by blob."""
-    if path.is_dir():
-        from mlmeta.modelkit.layout import check_layout
-
-        return check_layout(path, engine)
-    return engine.check(path)

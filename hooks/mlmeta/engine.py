@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from importlib import import_module
 from pathlib import Path
-from stat import S_ISLNK, S_ISREG
+from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlmeta.config import Config
@@ -76,6 +76,7 @@ class Engine:
         self._last_where: tuple[_Plan, dict[str, Any], Path, Where] | None = None  # see _where
         self._folders: dict[str, str | None] = {}  # folder as given -> its resolved path relative to the root, + "/"
         self._shown: dict[Path, str] = {}  # path as given -> display(path), asked for by check.run before the check
+        self._modes: dict[Path, tuple[bool, int]] = {}  # path -> _modes(path) that display looked up, for check
 
     def display(self, path: Path) -> str:
         """The path relative to the root, symlinks resolved; as given when it lies outside the root.
@@ -85,7 +86,8 @@ class Engine:
         """
         shown = self._shown.get(path)
         if shown is None:
-            shown = self._shown[path] = self._display(path, os.path.islink(path))
+            modes = self._modes[path] = _modes(path)  # (check takes it: one lstat a file, not two)
+            shown = self._shown[path] = self._display(path, modes[0])
         return shown
 
     def _display(self, path: Path, link: bool) -> str:
@@ -117,9 +119,15 @@ class Engine:
         return self.options.select is None or rule in self.options.select
 
     def check(self, path: Path) -> Iterator[Finding]:
-        link, mode = _modes(path)
+        known = self._modes.pop(path, None)
+        link, mode = known if known is not None else _modes(path)
         shown = self._shown.get(path) or self._display(path, link)
         if not S_ISREG(mode):
+            if S_ISDIR(mode) and os.path.isfile(os.path.join(path, "oci-layout")):  # files.expand gives no other folder
+                from mlmeta.modelkit.layout import check_layout
+
+                yield from check_layout(path, self)  # an OCI image layout, checked blob by blob
+                return
             why = "not a regular file" if mode else "a symbolic link to nothing (or a loop)" if link else "no such file"
             yield Finding(shown, 1, 1, "", None, None, "read", "error", f"cannot read file: {why}")
             return
