@@ -170,6 +170,68 @@ def test_a_worker_that_dies_leaves_its_parts_to_the_parent(
     assert answers[0] and not answers[-1]  # one part answered, then none: the parent judged the rest
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_workers_whose_pipes_are_numbered_past_1024(
+    manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process with many files open (an embedding tool, hundreds of workers): select() would refuse them."""
+    resource = pytest.importorskip("resource")
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < 1200:
+        pytest.skip(f"only {soft} file descriptors")
+    one = _run(capsys, "--jobs", "1")
+    monkeypatch.setattr(mlmeta.jobs, "STEP_BYTES", 4096)
+    monkeypatch.setattr(mlmeta.jobs, "PART_BYTES", 16384)
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        assert _run(capsys, "--jobs", "3") == one
+    finally:
+        for end in held:
+            os.close(end)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_an_interrupted_wait_leaves_no_worker_waiting_for_a_task(
+    manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the parent waits for its first worker: every worker was told to stop before."""
+    import time
+
+    real, forked = os.waitpid, mlmeta.jobs._forked
+    interrupted: list[int] = []
+    workers: list[int] = []
+
+    def first_wait_interrupted(pid: int, options: int) -> tuple[int, int]:
+        if not interrupted:
+            interrupted.append(pid)
+            raise KeyboardInterrupt
+        return real(pid, options)
+
+    def counted(*args: Any) -> Any:
+        child = forked(*args)
+        workers.extend([child[0]] if child else [])
+        return child
+
+    monkeypatch.setattr(mlmeta.jobs, "STEP_BYTES", 4096)
+    monkeypatch.setattr(mlmeta.jobs, "PART_BYTES", 16384)
+    monkeypatch.setattr(mlmeta.jobs, "_forked", counted)
+    monkeypatch.setattr(os, "waitpid", first_wait_interrupted)
+    assert main(["check", "-q", "--jobs", "3", "models.jsonl"]) == 130
+    monkeypatch.undo()
+    assert len(workers) == 2 and interrupted == workers[:1]
+    deadline = time.monotonic() + 20
+    running = set(workers)
+    while running and time.monotonic() < deadline:  # each worker ends by itself: its tasks pipe is closed
+        for pid in list(running):
+            try:
+                if real(pid, os.WNOHANG) != (0, 0):
+                    running.discard(pid)
+            except ChildProcessError:  # waited for already (by the parent's stop)
+                running.discard(pid)
+        time.sleep(0.01)
+    assert not running
+
+
 def test_many_small_parts(
     manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

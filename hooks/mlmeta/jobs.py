@@ -57,22 +57,35 @@ def split(engine: Engine, path: Path, route: Route | None, state: dict[str, Any]
     count = max(jobs, -(-size // STEP_BYTES))
     _warm(engine, path, route)
     workers: list[_Worker] = []
-    for _ in range(jobs - 1):
-        worker = _Worker.fork(engine, path, route, workers)
-        if worker is not None:
-            workers.append(worker)
     reduction = Reduction()
     try:
+        for _ in range(jobs - 1):
+            worker = _Worker.fork(engine, path, route, workers)
+            if worker is not None:
+                workers.append(worker)
         for result in _in_order(engine, path, route, _Parts(cuts(path, count), count), workers):
             reduction.add(result)
     finally:
-        for worker in workers:
-            worker.stop()
+        _stop(workers)
     yield from reduction.findings(engine, path, route, state)
 
 
+def _stop(workers: list[_Worker]) -> None:
+    """Every worker told to stop (its pipes closed) before any is waited for: an interrupted wait leaves none
+    waiting for a task."""
+    import contextlib
+
+    for worker in workers:
+        for end in (worker.tasks, worker.results):
+            with contextlib.suppress(OSError):
+                os.close(end)
+    for worker in workers:
+        with contextlib.suppress(ChildProcessError, InterruptedError):
+            os.waitpid(worker.pid, 0)
+
+
 STEP_BYTES = 1 << 20  # the parent's own part: ~15 ms of rows, and then it can hand out again
-SHARE = 4  # steps a worker is given at a time: a task of PART_BYTES
+SHARE = PART_BYTES // STEP_BYTES  # steps a worker is given at a time
 
 
 class _Parts:
@@ -151,55 +164,43 @@ class _Worker:
     """A forked process that judges the parts it is given, in order, and sends each result back pickled."""
 
     def __init__(self, pid: int, tasks: int, results: int) -> None:
-        self.pid, self.tasks = pid, tasks
-        self.results = os.fdopen(results, "rb")
+        import select
+
+        self.pid, self.tasks, self.results = pid, tasks, results  # the pipes' ends: raw, unbuffered
         self.given = 0  # parts given whose results are not read yet
         self.alive = True
+        self._poll = select.poll()  # (not select.select: no limit on the descriptor's number)
+        self._poll.register(results, select.POLLIN)
 
     @classmethod
     def fork(cls, engine: Engine, path: Path, route: Route | None, others: list[_Worker]) -> _Worker | None:
         """None when no pipe or process can be had (or no os.fork): the parent judges those parts."""
-        if not hasattr(os, "fork"):
-            return None
-        ends: list[int] = []
-        try:
-            ends.extend(os.pipe())  # tasks: read, write
-            ends.extend(os.pipe())  # results: read, write
-            _widen(ends[3])
-            pid = os.fork()
-        except OSError:  # out of file descriptors, processes or memory
-            for end in ends:
-                os.close(end)
-            return None
-        task_read, task_write, result_read, result_write = ends
-        if pid:
-            os.close(task_read)
-            os.close(result_write)
-            return cls(pid, task_write, result_read)
-        status = 1
-        try:  # the child: never back into the parent's code, and nothing printed (the parent reports)
-            os.close(task_write)
-            os.close(result_read)
-            for other in others:  # another worker's tasks pipe must end when the parent closes it
-                os.close(other.tasks)
-                other.results.close()
+
+        def serve(ends: list[int]) -> None:
+            task_read, task_write, result_read, result_write = ends
+            for end in (task_write, result_read, *(e for other in others for e in (other.tasks, other.results))):
+                os.close(end)  # another worker's tasks pipe must end when the parent closes it
+            _widen(result_write)
             _serve(engine, path, route, task_read, result_write)
-            status = 0
-        finally:
-            os._exit(status)
+
+        child = _forked(2, serve)
+        if child is None:
+            return None
+        pid, (task_read, task_write, result_read, result_write) = child
+        os.close(task_read)
+        os.close(result_write)
+        return cls(pid, task_write, result_read)
 
     def give(self, part: Partition) -> None:
+        self.given += 1  # (a part given to a worker that died is judged by the parent, in its turn)
         try:
             os.write(self.tasks, b"".join(number.to_bytes(8, "little") for number in part))
-            self.given += 1
-        except OSError:  # it died: the parent judges what it was given
+        except OSError:
             self.alive = False
 
     def ready(self) -> bool:
-        """Whether the next result has begun to arrive (without waiting)."""
-        import select
-
-        return bool(select.select([self.results], [], [], 0)[0])
+        """Whether the next result has begun to arrive, or the worker is gone (without waiting)."""
+        return bool(self._poll.poll(0))
 
     def receive(self) -> PartResult | None:
         """The result of the oldest part given; None when the worker died (it answers no more)."""
@@ -207,19 +208,25 @@ class _Worker:
 
         self.given -= 1
         if self.alive:
-            head = self.results.read(8)
-            size = int.from_bytes(head, "little") if len(head) == 8 else -1
-            told = self.results.read(size) if size >= 0 else b""
-            if size >= 0 and len(told) == size:
+            head = _exactly(self.results, 8)
+            told = _exactly(self.results, int.from_bytes(head, "little")) if head is not None else None
+            if told is not None:
                 result: PartResult = pickle.loads(told)
                 return result
             self.alive = False
         return None
 
-    def stop(self) -> None:
-        os.close(self.tasks)  # the worker's next read finds the end: it exits
-        self.results.close()
-        os.waitpid(self.pid, 0)
+
+def _exactly(end: int, size: int) -> bytes | None:
+    """`size` bytes from a pipe (unbuffered: what is read is never hidden in a buffer from `ready`); None at its end."""
+    chunks = []
+    while size > 0:
+        chunk = os.read(end, min(size, PIPE_BYTES))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
 
 
 _TASK = 24  # a part given: its three numbers, 8 bytes each
@@ -295,21 +302,9 @@ def files(engine: Engine, paths: list[Path], each: Each) -> Iterator[Finding]:
 
 def _fork(engine: Engine, run: list[Path], each: Each) -> tuple[int, int] | None:
     """(pid, the pipe to read) of a child checking a run of files; None when no pipe or process can be had."""
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:  # out of file descriptors
-        return None
-    try:
-        pid = os.fork()
-    except OSError:  # out of processes or memory
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid:
-        os.close(write_end)
-        return pid, read_end
-    status = 1
-    try:  # the child: never back into the parent's code, and nothing printed (the parent reports)
+
+    def check(ends: list[int]) -> None:
+        read_end, write_end = ends
         os.close(read_end)
         engine.options.jobs = 1  # no pool of its own: the parent keeps the large files
         before = len(engine.skipped)
@@ -317,6 +312,54 @@ def _fork(engine: Engine, run: list[Path], each: Each) -> tuple[int, int] | None
         told = marshal.dumps((found, engine.skipped[before:], sorted(engine._locked)))
         with os.fdopen(write_end, "wb") as out:
             out.write(told)
+
+    child = _forked(1, check)
+    if child is None:
+        return None
+    pid, (read_end, write_end) = child
+    os.close(write_end)
+    return pid, read_end
+
+
+def _forked(pipes: int, work: Callable[[list[int]], None]) -> tuple[int, list[int]] | None:
+    """(pid, ends) of a child that runs `work(ends)` and exits; None when no pipe or process can be had.
+
+    `ends` are the read and write ends of `pipes` new pipes; each side closes those it does not
+    use. The child never returns into the parent's code: nothing printed, no atexit (the parent
+    reports). Ctrl-C and SIGTERM are held across the fork, so that one lands in the child inside
+    its `try`, never in the instructions between the fork and it.
+    """
+    import signal
+
+    if not hasattr(os, "fork"):
+        return None
+    ends: list[int] = []
+    try:
+        for _ in range(pipes):
+            ends.extend(os.pipe())
+    except OSError:  # out of file descriptors
+        for end in ends:
+            os.close(end)
+        return None
+    mask = getattr(signal, "pthread_sigmask", None)
+    held = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
+    try:
+        pid = os.fork()
+    except OSError:  # out of processes or memory
+        pid = -1
+    if pid:
+        if mask and held is not None:
+            mask(signal.SIG_SETMASK, held)
+        if pid < 0:
+            for end in ends:
+                os.close(end)
+            return None
+        return pid, ends
+    status = 1
+    try:
+        if mask and held is not None:
+            mask(signal.SIG_SETMASK, held)
+        work(ends)
         status = 0
     finally:
         os._exit(status)

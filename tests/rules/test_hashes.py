@@ -417,8 +417,10 @@ SPELLED = [
 
 
 @pytest.mark.parametrize("text", SPELLED)
-@pytest.mark.parametrize(("kind", "valid"), [("model", False), ("model", True), ("manifest", False)])
-def test_the_text_shortcut_finds_what_the_walk_finds(text: str, kind: str, valid: bool) -> None:
+@pytest.mark.parametrize(
+    ("kind", "valid"), [("model", False), ("model", True), ("manifest", False), ("manifest", True), (None, False)]
+)
+def test_the_text_shortcut_finds_what_the_walk_finds(text: str, kind: str | None, valid: bool) -> None:
     """With the JSON text at hand the rule may skip its walk: only where that cannot change a finding."""
     from mlmeta.config import Config
     from mlmeta.rules import Run, Where

@@ -27,7 +27,6 @@ class RuleInfo(NamedTuple):  # a named tuple, not a dataclass: a millisecond les
     default_severity: str = "error"
 
 
-# Rules the engine itself produces while reading and validating.
 # keys a rule's rows-seen table (a manifest's repo_ids, hashes) holds in a plain dict before it moves to
 # disk (rules.seen; ~220 bytes a key: ~26 MiB a table). Read here, for each row: rules.seen loads only to spill.
 SPILL = 120_000
@@ -54,6 +53,7 @@ def spilled(table: dict[str, Any]) -> Any:
     return moved(table)
 
 
+# Rules the engine itself produces while reading and validating.
 BUILTIN = {
     "parse": "The file is not valid JSON, JSON Lines or YAML (NaN and Infinity included).",
     "encoding": "The file is not UTF-8, or starts with a byte-order mark.",

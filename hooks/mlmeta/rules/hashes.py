@@ -41,6 +41,7 @@ def check(value: Any, where: Where) -> list[Problem]:
     kind, version, text = where.kind, where.version, where.text
     if (
         text is not None  # the text shortcut (see _SPELLED): the key is at the top level or nowhere
+        and kind is not None
         and version is not None
         and type(value) is dict
         and "\\" not in text
