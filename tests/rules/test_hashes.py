@@ -52,6 +52,26 @@ def test_upper_case_hex_is_the_one_fixable_case_and_good_hashes_and_null_pass() 
     assert diagnose(None) is None
 
 
+def test_marks_are_looked_for_32_levels_deep_and_a_shared_definition_everywhere_it_is_used() -> None:
+    def nested(levels: int) -> dict[str, object]:
+        node: dict[str, object] = {"$ref": "#/$defs/hash"}
+        for level in range(levels):
+            node = {"properties": {f"l{level}": node}}
+        return node
+
+    schema = {
+        "properties": {"shallow": nested(30), "deep": nested(33), "a": {"$ref": "#/$defs/pair"}},
+        "$defs": {
+            "hash": {"type": "string", "x-mlmeta-provenance-hash": True},
+            "pair": {"properties": {"x": {"$ref": "#/$defs/hash"}, "y": {"items": {"$ref": "#/$defs/pair"}}}},
+        },
+    }
+    found = paths_in(schema)
+    assert ("shallow", *(f"l{level}" for level in reversed(range(30)))) in found
+    assert not any(path[0] == "deep" for path in found)  # 34 levels: past the bound
+    assert {path for path in found if path[0] == "a"} == {("a", "x")}  # a recursive $ref: followed once a path
+
+
 def test_dedicated_hook_checks_hashes_anywhere_in_files_no_route_claims(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
