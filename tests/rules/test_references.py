@@ -59,6 +59,28 @@ def test_training_stages_name_dataset_files(repo: Path, capsys: pytest.CaptureFi
     )
 
 
+def test_a_stage_name_a_file_stem_gives_reads_no_dataset_file(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a name no stem has makes the rule read the dataset files (their `name`s); places stay the list's."""
+    from mlmeta.rules import references
+
+    read: list[Path] = []
+    value = references.Index.value
+
+    def counted(index: Any, path: Path) -> Any:
+        read.append(path)
+        return value(index, path)
+
+    monkeypatch.setattr(references.Index, "value", counted)
+    write(repo, "model_metadata/a_b.json", {"id": "a/b", "training_stages": ["text", *stages("c4", "the_pile")]})
+    code, out = run(capsys, "check", "--select", "reference", "model_metadata/a_b.json")
+    assert (code, out, read) == (0, "", [])
+    write(repo, "model_metadata/a_b.json", {"id": "a/b", "training_stages": ["text", *stages("c4", "pile")]})
+    code, out = run(capsys, "check", "--select", "reference", "model_metadata/a_b.json")
+    assert code == 1 and "(at /training_stages/2/data)" in out and len(read) == 2
+
+
 def test_pre_training_data_is_a_path_from_the_file_or_the_catalog_folder(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -247,11 +247,14 @@ def closest(name: str, known: Iterable[str]) -> str | None:
 
 def _training_data(value: dict[str, Any], index: Index) -> Iterator[Problem]:
     stages = value.get("training_stages")
-    if not index.datasets() and not index.named():
-        return  # no dataset file is routed as one: there is no catalog to find a name in
-    for position, stage in enumerate(stages if isinstance(stages, list) else []):
-        name = stage.get("data") if isinstance(stage, dict) else None
-        if isinstance(name, str) and name and name not in index.datasets() and name not in index.named():
+    stages = stages if isinstance(stages, list) else []
+    names = [(at, stage.get("data")) for at, stage in enumerate(stages) if isinstance(stage, dict)]
+    # a dataset file's stem names it, found without reading any file; only a name no stem has reads them
+    unknown = [(at, name) for at, name in names if isinstance(name, str) and name and name not in index.datasets()]
+    if not unknown or (not index.datasets() and not index.named()):
+        return  # (no dataset file is routed as one: there is no catalog to find a name in)
+    for position, name in unknown:
+        if name not in index.named():
             known = [*index.datasets(), *index.named()]
             message = f"no dataset file has this name (dataset_metadata/<data>.json){_did_you_mean(name, known)}"
             yield Problem(f"/training_stages/{position}/data", RULE, message)
