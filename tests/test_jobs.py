@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,59 @@ def test_an_interrupted_wait_leaves_no_worker_waiting_for_a_task(
                 running.discard(pid)
         time.sleep(0.01)
     assert not running
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="signals are held with pthread_sigmask")
+def test_an_interrupt_as_signals_are_held_leaves_the_signal_mask_as_it_was(
+    manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CPython runs a pending handler after it changed the mask: a Ctrl-C caught then must not leave Ctrl-C blocked."""
+    real = signal.pthread_sigmask
+
+    def interrupted_after_blocking(how: int, mask: Any) -> Any:
+        previous = real(how, mask)
+        if how == signal.SIG_BLOCK and signal.SIGINT in set(mask):
+            raise KeyboardInterrupt
+        return previous
+
+    monkeypatch.setattr(signal, "pthread_sigmask", interrupted_after_blocking)
+    assert main(["check", "-q", "--jobs", "3", "models.jsonl"]) == 130
+    monkeypatch.undo()
+    assert signal.SIGINT not in real(signal.SIG_BLOCK, set())
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="signals are held with pthread_sigmask")
+def test_a_ctrl_c_held_across_a_fork_leaves_no_worker_behind(
+    manifest: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interrupt lands in the parent when it lets signals through again: the child it has just made is ended."""
+    import time
+
+    monkeypatch.setattr(mlmeta.jobs, "STEP_BYTES", 4096)
+    monkeypatch.setattr(mlmeta.jobs, "PART_BYTES", 16384)
+    real, forked = os.fork, []
+
+    def fork_then_ctrl_c() -> int:
+        pid = real()
+        if pid:
+            forked.append(pid)
+            if len(forked) == 2:
+                os.kill(os.getpid(), signal.SIGINT)  # held until the parent restores the mask
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork_then_ctrl_c)
+    assert main(["check", "-q", "--jobs", "3", "models.jsonl"]) == 130
+    monkeypatch.undo()
+    deadline, running = time.monotonic() + 20, set(forked)
+    while running and time.monotonic() < deadline:
+        for pid in list(running):
+            try:
+                if os.waitpid(pid, os.WNOHANG) != (0, 0):
+                    running.discard(pid)
+            except ChildProcessError:  # waited for already
+                running.discard(pid)
+        time.sleep(0.01)
+    assert len(forked) == 2 and not running
 
 
 def test_many_small_parts(

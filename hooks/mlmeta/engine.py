@@ -76,7 +76,6 @@ class Engine:
         self._last_where: tuple[_Plan, dict[str, Any], Path, Where] | None = None  # see _where
         self._folders: dict[str, str | None] = {}  # folder as given -> its resolved path relative to the root, + "/"
         self._shown: dict[Path, str] = {}  # path as given -> display(path), asked for by check.run before the check
-        self._modes: dict[Path, tuple[bool, int]] = {}  # path -> _modes(path) that display looked up, for check
 
     def display(self, path: Path) -> str:
         """The path relative to the root, symlinks resolved; as given when it lies outside the root.
@@ -86,8 +85,7 @@ class Engine:
         """
         shown = self._shown.get(path)
         if shown is None:
-            modes = self._modes[path] = _modes(path)  # (check takes it: one lstat a file, not two)
-            shown = self._shown[path] = self._display(path, modes[0])
+            shown = self._shown[path] = self._display(path, os.path.islink(path))
         return shown
 
     def _display(self, path: Path, link: bool) -> str:
@@ -119,8 +117,7 @@ class Engine:
         return self.options.select is None or rule in self.options.select
 
     def check(self, path: Path) -> Iterator[Finding]:
-        known = self._modes.pop(path, None)
-        link, mode = known if known is not None else _modes(path)
+        link, mode = _modes(path)  # now, not when the run began: the file may have changed since
         shown = self._shown.get(path) or self._display(path, link)
         if not S_ISREG(mode):
             if S_ISDIR(mode) and os.path.isfile(os.path.join(path, "oci-layout")):  # files.expand gives no other folder

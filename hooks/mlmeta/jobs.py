@@ -327,42 +327,67 @@ def _forked(pipes: int, work: Callable[[list[int]], None]) -> tuple[int, list[in
     `ends` are the read and write ends of `pipes` new pipes; each side closes those it does not
     use. The child never returns into the parent's code: nothing printed, no atexit (the parent
     reports). Ctrl-C and SIGTERM are held across the fork, so that one lands in the child inside
-    its `try`, never in the instructions between the fork and it.
+    its `try`; one that lands in the parent before it has the child (a pending handler runs when
+    the mask is restored) ends that child and closes its pipes before the interrupt goes on.
     """
     import signal
 
     if not hasattr(os, "fork"):
         return None
+    mask = getattr(signal, "pthread_sigmask", None)
+    caller = mask(signal.SIG_BLOCK, set()) if mask else None  # the mask as it is (read, not changed)
+
+    def restore() -> None:
+        if mask and caller is not None:
+            mask(signal.SIG_SETMASK, caller)
+
     ends: list[int] = []
+    pid = -1
     try:
         for _ in range(pipes):
             ends.extend(os.pipe())
-    except OSError:  # out of file descriptors
-        for end in ends:
-            os.close(end)
-        return None
-    mask = getattr(signal, "pthread_sigmask", None)
-    held = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
-    try:
+        if mask:
+            mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         pid = os.fork()
-    except OSError:  # out of processes or memory
+    except OSError:  # out of file descriptors, processes or memory
         pid = -1
-    if pid:
-        if mask and held is not None:
-            mask(signal.SIG_SETMASK, held)
-        if pid < 0:
-            for end in ends:
-                os.close(end)
-            return None
-        return pid, ends
-    status = 1
+    except BaseException:  # interrupted before the fork
+        _abandon(None, ends, restore)
+        raise
+    if pid == 0:
+        status = 1
+        try:
+            restore()
+            work(ends)
+            status = 0
+        finally:
+            os._exit(status)
     try:
-        if mask and held is not None:
-            mask(signal.SIG_SETMASK, held)
-        work(ends)
-        status = 0
+        restore()
+    except BaseException:  # a signal held across the fork: the child is let go before it goes on
+        _abandon(pid if pid > 0 else None, ends, lambda: None)
+        raise
+    if pid < 0:
+        _abandon(None, ends, lambda: None)
+        return None
+    return pid, ends
+
+
+def _abandon(pid: int | None, ends: list[int], restore: Callable[[], None]) -> None:
+    """A child ended and waited for, its pipes closed, the signal mask restored (whatever interrupts)."""
+    import contextlib
+    import signal
+
+    try:
+        if pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        for end in ends:
+            with contextlib.suppress(OSError):
+                os.close(end)
     finally:
-        os._exit(status)
+        restore()
 
 
 def _collect(pid: int, read_end: int) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]], list[str]] | None:

@@ -72,6 +72,18 @@ def test_marks_are_looked_for_32_levels_deep_and_a_shared_definition_everywhere_
     assert {path for path in found if path[0] == "a"} == {("a", "x")}  # a recursive $ref: followed once a path
 
 
+def test_definitions_that_name_each_other_below_the_depth_bound_are_not_walked() -> None:
+    """16 definitions, each 33 levels of items over a choice of all the others: a walk that went on past the bound
+    and remembered each set of `$ref`s would take minutes (an adversarial user schema)."""
+    defs = {}
+    for number in range(16):
+        node: dict[str, object] = {"anyOf": [{"$ref": f"#/$defs/d{other}"} for other in range(16) if other != number]}
+        for _ in range(33):
+            node = {"items": node}
+        defs[f"d{number}"] = node
+    assert paths_in({"$ref": "#/$defs/d0", "$defs": defs}) == frozenset()
+
+
 def test_dedicated_hook_checks_hashes_anywhere_in_files_no_route_claims(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -351,42 +351,43 @@ def marked_paths(kind: str, version: int) -> frozenset[Path]:
 def paths_in(root: dict[str, Any]) -> frozenset[Path]:
     """Where a schema marks provenance hashes, as paths of property names (ANY: any item or member).
 
-    What lies below a node is worked out once per node and set of `$ref`s followed to it: a
-    definition used in many places (a hash, a date) is not walked again at each, and a leaf is
-    passed by one test (the model schema took ~3 ms of a one-file check to walk place by place).
+    At most MAX_DEPTH steps deep, a recursive `$ref` followed once per path. What lies below a node
+    is worked out once per node, set of `$ref`s followed to it and depth left: a definition used in
+    many places (a hash, a date) is not walked again at each, and a leaf is passed by one test (the
+    model schema took ~3 ms of a one-file check to walk place by place).
     """
-    below: dict[tuple[int, frozenset[str]], frozenset[Path]] = {}
+    below: dict[tuple[int, frozenset[str], int], frozenset[Path]] = {}
 
-    def walk(node: Any, refs: frozenset[str]) -> frozenset[Path]:
-        if not isinstance(node, dict) or _LEADS.isdisjoint(node):  # most nodes: a leaf's type, title, pattern
+    def walk(node: Any, refs: frozenset[str], left: int) -> frozenset[Path]:
+        if left < 0 or not isinstance(node, dict) or _LEADS.isdisjoint(node):  # most nodes: a leaf's type, title
             return _NONE
-        key = (id(node), refs)
+        key = (id(node), refs, left)
         if key in below:
             return below[key]
         found: set[Path] = {()} if node.get(MARK) is True else set()
         ref = node.get("$ref")
         if isinstance(ref, str) and ref not in refs:
-            found |= walk(_local(root, ref), refs | {ref})  # a recursive $ref is followed once per path
+            found |= walk(_local(root, ref), refs | {ref}, left)
         for word in ("allOf", "anyOf", "oneOf"):
             for branch in node.get(word, []) if isinstance(node.get(word), list) else []:
-                found |= walk(branch, refs)
+                found |= walk(branch, refs, left)
         for word in ("if", "then", "else"):
-            found |= walk(node.get(word), refs)
+            found |= walk(node.get(word), refs, left)
         for sub in _values(node, "dependentSchemas"):
-            found |= walk(sub, refs)
+            found |= walk(sub, refs, left)
         for name, sub in (node.get("properties") or {}).items():
-            found.update((name, *path) for path in walk(sub, refs))
+            found.update((name, *path) for path in walk(sub, refs, left - 1))
         for sub in (node.get("additionalProperties"), node.get("items"), *_values(node, "patternProperties")):
-            found.update((ANY, *path) for path in walk(sub, refs))
+            found.update((ANY, *path) for path in walk(sub, refs, left - 1))
         for sub in node.get("prefixItems") or []:
-            found.update((ANY, *path) for path in walk(sub, refs))
+            found.update((ANY, *path) for path in walk(sub, refs, left - 1))
         below[key] = frozenset(found)
         return below[key]
 
-    return frozenset(path for path in walk(root, frozenset()) if len(path) <= MAX_DEPTH)
+    return walk(root, frozenset(), MAX_DEPTH)
 
 
-MAX_DEPTH = 32  # marks deeper than this are not looked for (a recursive `$ref` is followed once per path)
+MAX_DEPTH = 32  # marks deeper than this are not looked for (the walk stops there)
 # the keywords a mark is found at or through (paths_in)
 _LEADS = frozenset({MARK, "$ref", "allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas", "properties"})
 _LEADS |= {"additionalProperties", "items", "patternProperties", "prefixItems"}
