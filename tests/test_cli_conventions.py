@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,3 +124,51 @@ def test_a_version_the_kind_lacks_is_a_usage_error(repo: Path, capsys: pytest.Ca
     assert run(capsys, "check", "--kind", "model@9", "model_metadata/good.json") == (
         2, "", "mlmeta: error: model has no schema v9 (bundled: v1)\n"
     )
+
+
+def _command(repo: Path, *args: str, stdout: Any = subprocess.PIPE) -> subprocess.CompletedProcess[bytes]:
+    """`python -m mlmeta ARGS` as the installed command runs: through `cli.run`, which leaves with os._exit."""
+    return subprocess.run([sys.executable, "-m", "mlmeta", *args], cwd=repo, stdout=stdout, stderr=subprocess.PIPE)
+
+
+def test_the_command_leaves_quickly_with_every_line_written_and_its_exit_code(repo: Path) -> None:
+    for number in range(3000):  # far more than a pipe holds: every line must still come out
+        (repo / "model_metadata" / f"bad{number:04}.json").write_text(BAD, encoding="utf-8")
+    done = _command(repo, "check", "--jobs", "1", "model_metadata")
+    assert done.returncode == 1
+    assert done.stdout.decode().count(" schema: expected integer or null") == 3001
+    assert done.stderr.decode() == "mlmeta: 3002 files checked: 3001 errors in 3001 files\n"
+
+
+def test_the_command_runs_atexit_handlers_before_it_leaves(repo: Path) -> None:
+    code = (
+        "import atexit, sys; from mlmeta import cli; "
+        "atexit.register(lambda: print('handler ran', file=sys.stderr)); "
+        "sys.argv = ['mlmeta', 'check', 'model_metadata/good.json']; cli.run()"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "mlmeta: 1 file checked, no problems\nhandler ran\n")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_report_the_disk_refuses_is_exit_2_not_a_silent_success(repo: Path) -> None:
+    with open("/dev/full", "wb") as full:
+        done = _command(repo, "check", "--format", "json", "model_metadata/good.json", stdout=full)
+    assert done.returncode == 2
+    assert b"No space left on device" in done.stderr and b"Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pipe closed early, POSIX")
+def test_a_reader_that_goes_away_ends_the_command_quietly(repo: Path) -> None:
+    for number in range(3000):
+        (repo / "model_metadata" / f"bad{number:04}.json").write_text(BAD, encoding="utf-8")
+    command = subprocess.Popen(
+        [sys.executable, "-m", "mlmeta", "check", "--jobs", "1", "model_metadata"],
+        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert command.stdout is not None and command.stderr is not None
+    command.stdout.readline()
+    command.stdout.close()  # `| head -1`
+    error = command.stderr.read()
+    assert command.wait(timeout=60) == 1
+    assert b"Traceback" not in error and b"Exception ignored" not in error

@@ -1,3 +1,3 @@
-from mlmeta.cli import main
+from mlmeta.cli import run
 
-raise SystemExit(main())
+run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -251,5 +252,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def run() -> None:
+    """The `mlmeta` command: `main`, then out of the process without tearing the interpreter down.
+
+    Once the report is written nothing is left to do, yet freeing every module, compiled schema
+    and table one by one cost a one-file check ~6 ms (13 % of it) and a 100k-row one ~16 ms. What
+    an exit owes is still done: atexit handlers run, standard output and error are flushed (a
+    report that cannot be written is exit 2, as any write error). With another thread alive (a
+    library's), or no way to run the handlers, the interpreter ends as usual.
+    """
+    import atexit
+
+    code = main()
+    threading = sys.modules.get("threading")  # not imported: no thread was started with it
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_handlers is None or (threading is not None and threading.active_count() > 1):
+        raise SystemExit(code)
+    run_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:  # the reader went away (`| head`): as main, quietly
+            pass
+        except ValueError:  # closed
+            pass
+        except OSError as error:  # a full disk under a redirected report
+            with contextlib.suppress(OSError, ValueError):
+                os.write(2, f"mlmeta: error: cannot write the report: {error.strerror or error}\n".encode())
+            code = 2
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()
