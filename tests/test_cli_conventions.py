@@ -126,9 +126,13 @@ def test_a_version_the_kind_lacks_is_a_usage_error(repo: Path, capsys: pytest.Ca
     )
 
 
+COMMAND = [sys.executable, "-c", "from mlmeta.cli import run; run()"]  # what the `mlmeta` script runs
+BUFFERED = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # as a user's shell
+
+
 def _command(repo: Path, *args: str, stdout: Any = subprocess.PIPE) -> subprocess.CompletedProcess[bytes]:
-    """`python -m mlmeta ARGS` as the installed command runs: through `cli.run`, which leaves with os._exit."""
-    return subprocess.run([sys.executable, "-m", "mlmeta", *args], cwd=repo, stdout=stdout, stderr=subprocess.PIPE)
+    """`mlmeta ARGS` as the installed command runs: through `cli.run`, which leaves with os._exit."""
+    return subprocess.run([*COMMAND, *args], cwd=repo, stdout=stdout, stderr=subprocess.PIPE, env=BUFFERED)
 
 
 def test_the_command_leaves_quickly_with_every_line_written_and_its_exit_code(repo: Path) -> None:
@@ -146,7 +150,7 @@ def test_the_command_runs_atexit_handlers_before_it_leaves(repo: Path) -> None:
         "atexit.register(lambda: print('handler ran', file=sys.stderr)); "
         "sys.argv = ['mlmeta', 'check', 'model_metadata/good.json']; cli.run()"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, env=BUFFERED)
     assert (done.returncode, done.stderr) == (0, "mlmeta: 1 file checked, no problems\nhandler ran\n")
 
 
@@ -163,8 +167,8 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(repo: Path) -> None:
     for number in range(3000):
         (repo / "model_metadata" / f"bad{number:04}.json").write_text(BAD, encoding="utf-8")
     command = subprocess.Popen(
-        [sys.executable, "-m", "mlmeta", "check", "--jobs", "1", "model_metadata"],
-        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [*COMMAND, "check", "--jobs", "1", "model_metadata"],
+        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=BUFFERED,
     )
     assert command.stdout is not None and command.stderr is not None
     command.stdout.readline()
@@ -172,3 +176,16 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(repo: Path) -> None:
     error = command.stderr.read()
     assert command.wait(timeout=60) == 1
     assert b"Traceback" not in error and b"Exception ignored" not in error
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pipe without a reader, POSIX")
+def test_a_short_report_no_one_reads_is_exit_1_as_a_long_one(repo: Path) -> None:
+    """The report still in the buffer when the check ends meets the closed pipe at the last flush: not a success."""
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before a byte is written
+    try:
+        done = _command(repo, "check", "--format", "json", "model_metadata/good.json", stdout=writer)
+    finally:
+        os.close(writer)
+    assert done.returncode == 1
+    assert b"Traceback" not in done.stderr and b"Exception ignored" not in done.stderr

@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -267,8 +268,8 @@ def test_a_ctrl_c_held_across_a_fork_leaves_no_worker_behind(
         pid = real()
         if pid:
             forked.append(pid)
-            if len(forked) == 2:
-                os.kill(os.getpid(), signal.SIGINT)  # held until the parent restores the mask
+            if len(forked) == 2:  # to this thread (held until it restores its mask), not to a thread of another test
+                signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
         return pid
 
     monkeypatch.setattr(os, "fork", fork_then_ctrl_c)

@@ -1,3 +1,3 @@
-from mlmeta.cli import run
+from mlmeta.cli import main
 
-run()
+raise SystemExit(main())
