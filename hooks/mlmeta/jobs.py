@@ -37,6 +37,8 @@ PART_BYTES = 4 << 20
 PIPE_BYTES = 1 << 20  # Linux's pipe-max-size for any user
 AHEAD = 2  # tasks a worker is given ahead: it has the next at hand while the parent judges or adds
 HELD = 8  # the parent's own parts judged ahead of a worker's result: memory for a few parts, not the file
+STEP_BYTES = 1 << 20  # the parent's own part: ~15 ms of rows, and then it can hand out again
+SHARE = PART_BYTES // STEP_BYTES  # steps a worker is given at a time
 
 
 def split(engine: Engine, path: Path, route: Route | None, state: dict[str, Any]) -> Iterator[Finding]:
@@ -82,10 +84,6 @@ def _stop(workers: list[_Worker]) -> None:
     for worker in workers:
         with contextlib.suppress(ChildProcessError, InterruptedError):
             os.waitpid(worker.pid, 0)
-
-
-STEP_BYTES = 1 << 20  # the parent's own part: ~15 ms of rows, and then it can hand out again
-SHARE = PART_BYTES // STEP_BYTES  # steps a worker is given at a time
 
 
 class _Parts:
