@@ -139,6 +139,26 @@ def test_paths_that_differ_only_in_case(repo: Path, capsys: pytest.CaptureFixtur
     ]
 
 
+def test_many_names_of_a_folder_are_listed_by_one_pathspec_alike(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past FOLDER_SPEC names in a folder, git lists the folder (its name escaped for a glob): the same findings."""
+    import mlmeta.files
+
+    dataset = '{"domains": [], "summary": {"total_tokens_billions": 1}}'
+    files = {f"dataset_metadata/d[1]*?/set{n:02}.json": dataset for n in range(20)}
+    files |= {"dataset_metadata/d[1]*?/SET07.json": dataset, "dataset_metadata/D[1]*?/set08.json": dataset}
+    files |= {"dataset_metadata/d[1]*?/ä.json": dataset, "dataset_metadata/d[1]*?/Ä.json": dataset}  # both given
+    save(repo, files)
+    names = [name for name in files if "/d[1]*?/" in name and "SET" not in name]
+    by_folder = history(capsys, *names)
+    monkeypatch.setattr(mlmeta.files, "FOLDER_SPEC", 1_000)
+    assert history(capsys, *names) == by_folder
+    assert [line.split(":")[0] for line in by_folder[1]] == [
+        f"dataset_metadata/d[1]*?/{name}.json" for name in ("set07", "set08", "Ä", "ä")
+    ]
+
+
 def test_a_base_that_is_no_revision_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     save(repo, {"models.jsonl": row("Org/a")})
     code, out, err = run(capsys, "check", "--base", "origin/nowhere")

@@ -1,13 +1,15 @@
 """`mlmeta check --jobs N` with many files: shared among forked processes, findings as one process gives.
 
-The threshold is lowered (`SPLIT_FILES`) so that a few dozen files are shared; the forks are
-counted, so a test cannot pass by having checked everything in one process. No timing is asserted.
+The threshold is lowered (`SPLIT_FILES`) so that a few dozen files are shared; the forks and the
+runs each child took are counted, so a test cannot pass by having checked everything in one
+process. No timing is asserted.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -75,16 +77,31 @@ def _names(root: Path, prefix: str = "") -> list[str]:
 
 @pytest.fixture
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Each fork's number of files, as the runs are made."""
-    made: list[int] = []
-    fork = mlmeta.jobs._fork
+    """The runs each child took from the queue, as the parent collects them (-1: a child that told nothing)."""
+    taken: list[int] = []
+    collect = mlmeta.jobs._collect
 
-    def counted(engine: Any, paths: list[Path], each: Any) -> tuple[int, int]:
-        made.append(len(paths))
-        return fork(engine, paths, each)
+    def counted(pid: int, read_end: int) -> Any:
+        told = collect(pid, read_end)
+        taken.append(len(told[3]) if told is not None else -1)
+        return told
 
-    monkeypatch.setattr(mlmeta.jobs, "_fork", counted)
-    return made
+    monkeypatch.setattr(mlmeta.jobs, "_collect", counted)
+    return taken
+
+
+@pytest.fixture
+def slow_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parent checks each file 20 ms late, so the children surely take runs from the queue."""
+    parent = os.getpid()
+    findings: Callable[[Any, Path], Iterator[Any]] = mlmeta.engine.Engine.check
+
+    def late(engine: Any, path: Path) -> Iterator[Any]:
+        if os.getpid() == parent and engine.options.jobs > 1:
+            time.sleep(0.02)
+        return findings(engine, path)
+
+    monkeypatch.setattr(mlmeta.engine.Engine, "check", late)
 
 
 @pytest.mark.parametrize("jobs", ["2", "3", "7"])
@@ -96,7 +113,7 @@ def test_shared_files_give_what_one_process_gives(
     alone = run(capsys, "check", "--jobs", "1", "-v", "--format", output, *names)
     assert forks == []
     shared = run(capsys, "check", "--jobs", jobs, "-v", "--format", output, *names)
-    assert len(forks) == int(jobs) - 1 and sum(forks) < len(names)  # the parent checked a share itself
+    assert len(forks) == int(jobs) - 1 and min(forks) >= 0
     assert shared == alone
     assert alone[0] == 1
 
@@ -229,3 +246,40 @@ def test_a_yaml_file_read_in_another_process_is_read_alike(
         "zz_datasets/z.json:1:10: warning dataset/v1 reference: dataset_metadata/a.yaml has the same name, "
         "so a model naming it is ambiguous (at /name)",
     ]
+
+
+def test_the_children_take_runs_while_the_parent_is_busy(
+    catalog: Path, forks: list[int], slow_parent: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = _names(catalog)
+    alone = run(capsys, "check", "--jobs", "1", "-v", *names)
+    assert run(capsys, "check", "--jobs", "3", "-v", *names) == alone
+    assert len(forks) == 2 and sum(forks) > 0  # the children checked files, and told which
+
+
+def test_an_interrupt_in_the_parent_leaves_no_child_behind(
+    catalog: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C as the parent waits for its first child: every child is ended and waited for, none left to read."""
+    real, forked = os.waitpid, mlmeta.jobs._forked
+    children: list[int] = []
+
+    def first_wait_interrupted(pid: int, options: int) -> tuple[int, int]:
+        if pid == children[0] and options == 0 and len(children) < 3:
+            children.append(-1)  # once
+            raise KeyboardInterrupt
+        return real(pid, options)
+
+    def counted(*args: Any) -> Any:
+        child = forked(*args)
+        children.extend([child[0]] if child else [])
+        return child
+
+    monkeypatch.setattr(mlmeta.jobs, "_forked", counted)
+    monkeypatch.setattr(os, "waitpid", first_wait_interrupted)
+    assert run(capsys, "check", "--jobs", "3", *_names(catalog))[0] == 130
+    monkeypatch.undo()
+    assert len(children) == 3 and children[2] == -1
+    for pid in children[:2]:
+        with pytest.raises(ChildProcessError):  # waited for already
+            real(pid, os.WNOHANG)

