@@ -143,17 +143,19 @@ def _walk(value: Any, schemas: tuple[Any, ...], root: dict[str, Any], at: Ptr, f
         known = shape.known
         if shape.watch and not known.issuperset(value):  # every key known (the common object): one test in C
             for key in value:
-                if key not in known and shape.unknown(key):
-                    near = shape.near.get(key, "")
-                    if near == "" and len(shape.near) < MAX_LOOKED_UP:
-                        near = shape.near[key] = nearest(key, shape.known)
-                    if near:
-                        message = f"unknown key {key!r}; did you mean {near!r}?"
-                        found.append(Problem(pointer_of((at, key)), RULE, message, on_key=True))
+                if key in known:
+                    continue
+                near = shape.near.get(key, "")  # a key looked up before was unknown then, and is now
+                if near == "" and shape.unknown(key) and len(shape.near) < MAX_LOOKED_UP:
+                    near = shape.near[key] = nearest(key, known)
+                if near:
+                    message = f"unknown key {key!r}; did you mean {near!r}?"
+                    found.append(Problem(pointer_of((at, key)), RULE, message, on_key=True))
         if SCALARS.issuperset(map(type, value.values())):
             return  # no object or array below (a config of numbers and strings): one test in C
         for key, item in value.items():
-            if isinstance(item, (dict, list)):
+            # a list of scalars has nothing to walk: no call made for `tags`
+            if isinstance(item, dict) or (isinstance(item, list) and not SCALARS.issuperset(map(type, item))):
                 children = shape.child(key)
                 if children:
                     _walk(item, children, root, (at, key), found)

@@ -83,6 +83,8 @@ class Index:
         self._targets: dict[Path, list[Path]] = {}
 
     def excluded(self, shown: str) -> bool:
+        if not self.run.config.exclude:
+            return False  # (no import statement to run for each file)
         from mlmeta.files import excluded
 
         return excluded(shown, self.run.config)
@@ -94,9 +96,8 @@ class Index:
         inside: joining it costs nothing, resolving costs a system call per folder, for every file.
         (A file outside is shown as given; a name that is not its resolved path is never looked up.)
         """
-        parts = shown.split("/")
-        inside = shown and not os.path.isabs(shown) and ".." not in parts
-        self.values.setdefault(os.path.join(self._root, *parts) if inside else os.path.realpath(path), value)
+        inside = shown and not os.path.isabs(shown) and ".." not in shown.split("/")
+        self.values.setdefault(os.path.join(self._root, shown) if inside else os.path.realpath(path), value)
 
     def value(self, path: Path) -> Any:
         """A file's value, as the engine reads it whether or not this process checked it (JSON, or YAML
@@ -247,10 +248,12 @@ def closest(name: str, known: Iterable[str]) -> str | None:
 
 def _training_data(value: dict[str, Any], index: Index) -> Iterator[Problem]:
     stages = value.get("training_stages")
-    stages = stages if isinstance(stages, list) else []
+    if not isinstance(stages, list) or not stages:
+        return
+    stems = index.datasets()
     names = [(at, stage.get("data")) for at, stage in enumerate(stages) if isinstance(stage, dict)]
     # a dataset file's stem names it, found without reading any file; only a name no stem has reads them
-    unknown = [(at, name) for at, name in names if isinstance(name, str) and name and name not in index.datasets()]
+    unknown = [(at, name) for at, name in names if isinstance(name, str) and name and name not in stems]
     if not unknown or (not index.datasets() and not index.named()):
         return  # (no dataset file is routed as one: there is no catalog to find a name in)
     for position, name in unknown:
