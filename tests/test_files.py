@@ -113,6 +113,25 @@ def test_exclude_applies_to_files_named_explicitly_unless_told_otherwise(
     assert code == 1 and "num_heads" in out
 
 
+def test_exclude_judges_a_named_file_by_where_it_resolves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A link to an excluded file is excluded; a file outside the root is named by no pattern of it."""
+    from .helpers import run
+
+    root, outside = tmp_path / "repo", tmp_path / "elsewhere"
+    monkeypatch.chdir(root.mkdir() or root)
+    (root / "pyproject.toml").write_text('[tool.mlmeta]\nexclude = ["vendored/**"]\n', encoding="utf-8")
+    for folder in (root / "vendored", outside / "vendored"):
+        folder.mkdir(parents=True)
+        (folder / "m.json").write_text('{"id": "a/b", "num_heads": "x"}', encoding="utf-8")
+    (root / "link.json").symlink_to(root / "vendored" / "m.json")
+    (root / "away").symlink_to(outside)  # `away/vendored/m.json` is no file of the repository
+    assert run(capsys, "check", "-q", "--kind", "model", "link.json", "vendored/m.json") == (0, "", "")
+    code, out, _ = run(capsys, "check", "-q", "--kind", "model", "away/vendored/m.json", "../elsewhere/vendored/m.json")
+    assert code == 1 and out.count("num_heads") == 2
+
+
 def test_discovery_includes_a_file_routed_only_by_its_schema(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

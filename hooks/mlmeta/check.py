@@ -51,7 +51,7 @@ def run(args: Namespace) -> int:
     if args.paths:  # `-` with nothing on stdin is no file, not the whole repository
         from mlmeta.files import expand
 
-        paths = list(expand(given, config, force_exclude=not args.no_force_exclude))
+        paths = list(expand(given, config, engine.inside, force_exclude=not args.no_force_exclude))
     else:
         from mlmeta.files import routed
 

@@ -77,28 +77,40 @@ class Engine:
         self._folders: dict[str, str | None] = {}  # folder as given -> its resolved path relative to the root, + "/"
         self._shown: dict[Path, str] = {}  # path as given -> display(path), asked for by check.run before the check
         self._plans: dict[tuple[Route | None, str | None], _Plan] = {}  # see _plan
+        self._outside: set[Path] = set()  # paths displayed as given: they lie outside the root
 
-    def display(self, path: Path) -> str:
+    def display(self, path: Path, link: bool | None = None) -> str:
         """The path relative to the root, symlinks resolved; as given when it lies outside the root.
 
         A run names hundreds of files in a few folders: each folder is resolved once, and a file
-        costs only the test that it is no symlink itself (once: the name is kept for `check`).
+        costs only the test that it is no symlink itself (once: the name is kept for `check`), or
+        not even that when the caller knows (`link`, from a stat it made already).
         """
         shown = self._shown.get(path)
         if shown is None:
-            shown = self._shown[path] = self._display(path, os.path.islink(path))
+            shown = self._shown[path] = self._display(path, os.path.islink(path) if link is None else link)
         return shown
+
+    def inside(self, path: Path, link: bool | None = None) -> str | None:
+        """display(path), or None when the path lies outside the root (no route or exclusion speaks of it)."""
+        shown = self.display(path, link)
+        return None if path in self._outside else shown
 
     def _display(self, path: Path, link: bool) -> str:
         name = path.name
         if link or name in ("", ".", ".."):
-            return self._relative(Path(os.path.realpath(path))) or path.as_posix()  # realpath: no error on a loop
-        folder = os.path.dirname(path)  # strings, not pathlib: this runs for every file
-        prefix = self._folders.get(folder, "?")
-        if prefix == "?":
-            resolved = self._relative(Path(os.path.realpath(folder or ".")))
-            prefix = self._folders[folder] = None if resolved is None else "" if resolved == "." else resolved + "/"
-        return path.as_posix() if prefix is None else prefix + name
+            named = self._relative(Path(os.path.realpath(path)))  # realpath: no error on a loop
+        else:
+            folder = os.path.dirname(path)  # strings, not pathlib: this runs for every file
+            prefix = self._folders.get(folder, "?")
+            if prefix == "?":
+                resolved = self._relative(Path(os.path.realpath(folder or ".")))
+                prefix = self._folders[folder] = None if resolved is None else "" if resolved == "." else resolved + "/"
+            named = None if prefix is None else prefix + name
+        if named is None:
+            self._outside.add(path)
+            return path.as_posix()
+        return named
 
     def _relative(self, resolved: Path) -> str | None:
         try:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from itertools import takewhile
 from pathlib import Path
+from stat import S_ISDIR, S_ISLNK
 
 from mlmeta.config import Config
 from mlmeta.globs import ignored
@@ -237,19 +238,27 @@ def excluded(relative: str, config: Config) -> bool:
     return ignored(config.exclude, relative)
 
 
-def expand(paths: list[str], config: Config, force_exclude: bool = True) -> Iterator[Path]:
+def expand(
+    paths: list[str], config: Config, inside: Callable[[Path, bool], str | None], force_exclude: bool = True
+) -> Iterator[Path]:
     """Files as given; a folder stands for the routed files inside it, or is an OCI image layout.
 
     Exclusions apply to a file named explicitly too (pre-commit names every file it checks), unless
-    `force_exclude` is off: the hook and a whole-repository check give one verdict.
+    `force_exclude` is off: the hook and a whole-repository check give one verdict. `inside` names
+    a file given relative to the root, None outside it (Engine.inside), told whether it is a
+    symbolic link: one lstat a file tells both that and whether it is a folder.
     """
     for given in paths:
         path = Path(given)
-        if not os.path.isdir(given):  # pre-commit passes files: one stat, by os.path (cheaper than pathlib)
-            if force_exclude and config.exclude:
-                shown = relative(path, config.root)
-                if shown is not None and excluded(shown, config):
-                    continue
+        try:
+            mode = os.lstat(given).st_mode
+        except (OSError, ValueError):
+            mode = 0  # the check says why it cannot be read
+        link = S_ISLNK(mode)
+        if not (S_ISDIR(mode) or (link and os.path.isdir(given))):
+            shown = inside(path, link)  # (named now, when the lstat is at hand: check.run asks next)
+            if force_exclude and config.exclude and shown is not None and excluded(shown, config):
+                continue
             yield path
         elif (path / "oci-layout").is_file():
             yield path  # checked as one unit: its blobs are no files of their own
