@@ -303,6 +303,40 @@ def test_a_bad_name_or_a_missing_snapshot(repo: Path, capsys: pytest.CaptureFixt
     assert not (repo / "model_metadata").exists()
 
 
+def test_what_the_hub_refuses_is_an_error_message_not_a_traceback(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    errors = pytest.importorskip("huggingface_hub.errors")
+    from mlmeta.collect import facts as facts_module
+
+    (repo / "local").mkdir()
+    assert main(["collect", "model", str(repo / "local")]) == 1  # a path, validated before any request
+    assert capsys.readouterr().err == (
+        f"mlmeta: error: {str(repo / 'local')!r} is not a Hub id (ORG/NAME: letters, digits, -, _ and .); "
+        "a local folder is read with --snapshot DIR\n"
+    )
+
+    def refused(error: BaseException) -> SimpleNamespace:
+        def raising(*_: Any, **__: Any) -> Any:
+            raise error
+
+        return SimpleNamespace(model_info=raising, list_models=raising)
+
+    offline = getattr(errors, "HTTPError", OSError)("[Errno -2] Name or service not known\nmore text")
+    monkeypatch.setattr(facts_module, "hub_api", lambda: refused(offline))
+    assert main(["collect", "model", "org/model"]) == 1
+    said = capsys.readouterr().err
+    assert said == "mlmeta: error: org/model: the Hub did not answer: [Errno -2] Name or service not known\n"
+    assert main(["manifest", "generate", "--org", "org", "--output", "models.jsonl"]) == 1
+    assert "mlmeta: error: org: the Hub did not answer: [Errno -2]" in capsys.readouterr().err
+    missing = errors.RepositoryNotFoundError.__new__(errors.RepositoryNotFoundError)  # (its __init__ wants a response)
+    Exception.__init__(missing, "404 Client Error. Repository Not Found for url: https://huggingface.co/api/models/x")
+    monkeypatch.setattr(facts_module, "hub_api", lambda: refused(missing))
+    assert main(["collect", "model", "org/model"]) == 1
+    assert capsys.readouterr().err.startswith("mlmeta: error: org/model: the Hub did not answer: 404")
+    assert not (repo / "model_metadata").exists() and not (repo / "models.jsonl").exists()
+
+
 # --- scores ----------------------------------------------------------------------------------------------------
 
 MODEL = "mistralai/Mistral-7B-v0.1"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -245,20 +246,53 @@ def hub_api() -> Any:
 def hub_facts(repo_id: str, api: Any | None = None) -> ModelFacts:
     """One model's facts from the Hub: its info, and its `config.json` (the info's summary has no sizes or labels)."""
     api = api or hub_api()
-    info = api.model_info(repo_id, files_metadata=True)
-    names = {sibling.rfilename for sibling in getattr(info, "siblings", None) or []}
-    config = None
-    if "config.json" in names:
-        from huggingface_hub import hf_hub_download
+    with _hub_answers(repo_id):
+        info = api.model_info(repo_id, files_metadata=True)
+        names = {sibling.rfilename for sibling in getattr(info, "siblings", None) or []}
+        config = None
+        if "config.json" in names:
+            from huggingface_hub import hf_hub_download
 
-        config = _read_json(Path(hf_hub_download(repo_id, "config.json", revision=info.sha)))
+            config = _read_json(Path(hf_hub_download(repo_id, "config.json", revision=info.sha)))
     return from_hub_info(info, config)
 
 
 def hub_models(org: str, api: Any | None = None) -> Iterator[ModelFacts]:
     api = api or hub_api()
-    for listed in api.list_models(author=org):
-        yield hub_facts(listed.id, api)
+    with _hub_answers(org):
+        listed = [model.id for model in api.list_models(author=org)]
+    for repo_id in listed:
+        yield hub_facts(repo_id, api)
+
+
+@contextmanager
+def _hub_answers(asked: str) -> Iterator[None]:
+    """What the Hub or the way to it refuses (a name that is no Hub id, a repository missing or gated,
+    no network) is a CollectError that says so, not a traceback.
+
+    huggingface_hub has raised requests' errors (OSErrors) and, since 1.0, httpx's (its `errors.HTTPError`).
+    """
+    from importlib import import_module
+
+    try:
+        errors = import_module("huggingface_hub.errors")
+    except ImportError:  # before 0.24 they were in utils
+        errors = import_module("huggingface_hub.utils")
+
+    refused = tuple(kind for kind in (getattr(errors, "HTTPError", None), OSError) if kind is not None)
+    try:
+        yield
+    except errors.HFValidationError as error:
+        hint = "; a local folder is read with --snapshot DIR" if Path(asked).exists() else ""
+        raise CollectError(f"{asked!r} is not a Hub id (ORG/NAME: letters, digits, -, _ and .){hint}") from error
+    except refused as error:
+        raise CollectError(f"{asked}: the Hub did not answer: {_first_line(error)}") from error
+
+
+def _first_line(error: BaseException) -> str:
+    """The error's first line, without what a server may echo back at length."""
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
 
 
 def offline() -> bool:
