@@ -118,3 +118,44 @@ def test_a_document_too_deep_to_validate_is_a_finding(repo: Path, capsys: pytest
     relative = write(repo, "model_metadata/deep.json", {"id": "a/b", "training_stages": deep})
     assert main(["check", "--select", "schema", relative]) == 1
     assert "schema: nested too deeply to validate" in capsys.readouterr().out
+
+
+def test_each_way_the_ifs_are_decided_has_its_own_known_keys() -> None:
+    """Shapes are remembered per answers to the `if`s (nested too): a value never meets another value's keys."""
+    from mlmeta.rules import keys
+
+    schema = {
+        "type": "object",
+        "properties": {"kind": {"type": "string"}},
+        "if": {"properties": {"kind": {"const": "a"}}},
+        "then": {
+            "properties": {"alpha_rate": {"type": "number"}, "flavour": {"type": "string"}},
+            "if": {"properties": {"flavour": {"const": "x"}}},
+            "then": {"properties": {"extra_x_depth": {"type": "integer"}}},
+            "else": {"properties": {"extra_y_width": {"type": "integer"}}},
+        },
+        "else": {"properties": {"beta_rate": {"type": "number"}}},
+    }
+    values = [
+        {"kind": "a", "alpha_rat": 1, "flavour": "x", "extra_x_dept": 1, "extra_y_widt": 1},
+        {"kind": "b", "alpha_rat": 1, "beta_rat": 2, "extra_x_dept": 1},
+        {"kind": "a", "flavour": "y", "extra_x_dept": 1, "extra_y_widt": 1},
+        {"kind": "a", "alpha_rat": 1, "flavour": "x", "extra_x_dept": 1, "extra_y_widt": 1},
+    ]
+
+    def found(value: dict[str, object]) -> list[str]:
+        problems: list[keys.Problem] = []
+        keys._walk(value, keys._root_schemas(schema), schema, "", problems)
+        return [problem.message for problem in problems]
+
+    remembered = [found(value) for value in values]
+    afresh = []
+    for value in values:
+        for table in (keys._SHAPES, keys._EXPANDED, keys._STATIC, keys._DECIDED, keys._ROOTS):
+            table.clear()
+        afresh.append(found(value))
+    assert remembered == afresh
+    assert remembered[0] == ["unknown key 'alpha_rat'; did you mean 'alpha_rate'?",
+                             "unknown key 'extra_x_dept'; did you mean 'extra_x_depth'?"]
+    assert remembered[1] == ["unknown key 'beta_rat'; did you mean 'beta_rate'?"]
+    assert remembered[2] == ["unknown key 'extra_y_widt'; did you mean 'extra_y_width'?"]

@@ -111,6 +111,7 @@ _SHAPES: dict[tuple[int, ...], _Shape] = {}
 # keyed by id(): each entry holds the objects whose ids it is keyed by, so no id is reused while it lives
 _EXPANDED: dict[int, tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]] = {}
 _STATIC: dict[int, tuple[tuple[Any, ...], _Shape]] = {}  # id(schemas) -> (schemas, shape): no `if` to decide
+_DECIDED: dict[tuple[Any, ...], tuple[tuple[Any, ...], _Shape]] = {}  # (id(schemas), answers...) -> (schemas, shape)
 _ROOTS: dict[int, tuple[Any, ...]] = {}  # id(root) -> (root,): one tuple, so the walk's first step is cached too
 
 
@@ -122,8 +123,16 @@ def _root_schemas(root: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _shape(schemas: tuple[Any, ...], root: dict[str, Any], value: Any) -> _Shape:
-    """The shape of the subschemas that apply to a value: one lookup when none holds an `if` (the common case)."""
+    """The shape of the subschemas that apply to a value: one lookup when none holds an `if` (the common case),
+    else one per way the `if`s are decided (a model file's root holds one)."""
     cached = _STATIC.get(id(schemas))
+    if cached is not None and cached[0] is schemas:
+        return cached[1]
+    decided: list[Any] = [id(schemas)]
+    for schema in schemas:
+        _decide(schema, root, value, decided)
+    key = tuple(decided)
+    cached = _DECIDED.get(key)
     if cached is not None and cached[0] is schemas:
         return cached[1]
     branches = [b for s in schemas for b in _branches(s, root, value)]
@@ -131,9 +140,25 @@ def _shape(schemas: tuple[Any, ...], root: dict[str, Any], value: Any) -> _Shape
     shape = _SHAPES.get(key_of)
     if shape is None:
         shape = _SHAPES[key_of] = _Shape(branches)
-    if not any(_EXPANDED[id(s)][2] for s in schemas if isinstance(s, dict)):  # no `if` decided for this value
+    if len(decided) == 1:  # no `if` decided for this value
         _STATIC[id(schemas)] = (schemas, shape)
+    else:
+        _DECIDED[key] = (schemas, shape)
     return shape
+
+
+def _decide(schema: Any, root: dict[str, Any], value: Any, decided: list[Any]) -> None:
+    """The `if`s met on the way to the subschemas that apply to a value, decided in `_branches`' order: the same
+    answers lead to the same subschemas."""
+    if not isinstance(schema, dict):
+        return
+    expanded = _EXPANDED.get(id(schema))
+    if expanded is None:
+        expanded = _EXPANDED[id(schema)] = (schema, *_expand(schema, root, 0))
+    for node in expanded[2]:
+        holds = _holds(node["if"], value)
+        decided.append(holds)
+        _decide(node.get("then") if holds else node.get("else"), root, value, decided)
 
 
 def _walk(value: Any, schemas: tuple[Any, ...], root: dict[str, Any], at: Ptr, found: list[Problem]) -> None:
