@@ -283,3 +283,26 @@ def test_an_interrupt_in_the_parent_leaves_no_child_behind(
     for pid in children[:2]:
         with pytest.raises(ChildProcessError):  # waited for already
             real(pid, os.WNOHANG)
+
+
+def test_the_queue_of_runs_never_outgrows_a_pipe_of_one_page(
+    catalog: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many processes, the run numbers fit a pipe's least buffer: writing them cannot wait for a reader."""
+    monkeypatch.setattr(mlmeta.jobs, "MIN_RUN", 1)
+    monkeypatch.setattr(mlmeta.jobs, "QUEUE_RUNS", 8)  # 66 files and 64 processes: 1,024 runs asked, 8 made
+    queued: list[int] = []
+    queue = mlmeta.jobs._queue
+
+    def counted(count: int) -> int | None:
+        queued.append(count)
+        return queue(count)
+
+    monkeypatch.setattr(mlmeta.jobs, "_queue", counted)
+    names = _names(catalog)
+    assert run(capsys, "check", "--jobs", "64", *names) == run(capsys, "check", "--jobs", "1", *names)
+    assert queued == [8] and len(forks) == 7  # no more processes than runs
+    monkeypatch.undo()
+    read_end = queue(mlmeta.jobs.QUEUE_RUNS)  # the most the real limit allows: written whole, no reader yet
+    assert read_end is not None
+    os.close(read_end)

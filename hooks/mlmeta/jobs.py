@@ -285,12 +285,13 @@ def files(engine: Engine, paths: list[Path], each: Each) -> Iterator[Finding]:
     skipped = len(engine.skipped)
     # the first file before the forks: imports, compiled schemas and rule tables are then every child's too
     found = list(each(engine, shared[0]))
-    runs = _runs(shared[1:], processes * RUNS_EACH)
+    runs = _runs(shared[1:], min(processes * RUNS_EACH, QUEUE_RUNS))
     queue = _queue(len(runs))
     children: list[tuple[int, int] | None] = []
     done: set[int] = set()
     try:
-        children.extend(_fork(engine, runs, queue, each) for _ in range(processes - 1) if queue is not None)
+        if queue is not None:  # (no pipe: the parent takes every run)
+            children.extend(_fork(engine, runs, queue, each) for _ in range(min(processes, len(runs)) - 1))
         for number in _taken(queue):
             found.extend(finding for path in runs[number] for finding in each(engine, path))
             done.add(number)
@@ -322,9 +323,11 @@ def _queue(count: int) -> int | None:
     """The read end of a pipe holding the numbers 0..count-1, its write end closed: read to the end, it is
     empty; None when no pipe can be had (the parent takes every run itself).
 
-    Written whole before any process reads (count * 4 bytes, far below a pipe's buffer), so a
-    4-byte read takes one number whole, and no two processes take the same.
+    Written whole before any process reads (count * 4 bytes, at most QUEUE_RUNS * 4: one page, the
+    least buffer Linux gives a pipe), so the write never waits, a 4-byte read takes one number
+    whole, and no two processes take the same.
     """
+    assert count <= QUEUE_RUNS
     try:
         read_end, write_end = os.pipe()
     except OSError:
@@ -466,6 +469,7 @@ def _across_files(engine: Engine) -> bool:
 
 MIN_RUN = 100  # files a process is given at the least: fewer are not worth a fork (nor `--jobs 300` 300 forks)
 RUNS_EACH = 16  # runs per process: the last one taken is short, so that the processes end together
+QUEUE_RUNS = 1024  # runs at most: their numbers fill one page of a pipe (a user past its pipe quota gets no more)
 
 
 def _runs(paths: list[Path], count: int) -> list[list[Path]]:
