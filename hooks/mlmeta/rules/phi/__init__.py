@@ -24,7 +24,7 @@ __all__ = ["KINDS", "Settings", "check", "claimed", "finish", "in_scope", "redac
 
 
 def check(value: Any, where: Where) -> list[Problem]:
-    if where.kind == "model" and type(value) is dict and not any(part in value for part in MODEL_PARTS):
+    if where.kind == "model" and type(value) is dict and not any(map(value.__contains__, MODEL_PARTS)):
         return []  # no result part: nothing in scope, and the walker and detectors need not load
     scanning = where.state.get(_SCANNING)  # decided on a file's first document: a manifest has 100k more
     if scanning is None:
