@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,3 +61,19 @@ def commit(repo: Path, env: dict[str, str], *paths: str) -> tuple[int, str]:
     subprocess.run(["git", "add", *paths], cwd=repo, env=env, check=True)
     done = subprocess.run(["git", "commit", "-m", "change"], cwd=repo, env=env, capture_output=True, text=True)
     return done.returncode, done.stdout + done.stderr
+
+
+def forked_pids(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the processes mlmeta.jobs forks from now on, as it forks them."""
+    import mlmeta.jobs
+
+    pids: list[int] = []
+    forked = mlmeta.jobs._forked
+
+    def counted(*args: Any) -> Any:
+        child = forked(*args)
+        pids.extend([child[0]] if child else [])
+        return child
+
+    monkeypatch.setattr(mlmeta.jobs, "_forked", counted)
+    return pids

@@ -22,6 +22,7 @@ import mlmeta.partitions
 from mlmeta.cli import main
 
 from .conftest import ROOT
+from .helpers import forked_pids
 
 ROWS = 300
 
@@ -199,9 +200,9 @@ def test_an_interrupted_wait_leaves_no_worker_waiting_for_a_task(
     """Ctrl-C while the parent waits for its first worker: every worker was told to stop before."""
     import time
 
-    real, forked = os.waitpid, mlmeta.jobs._forked
+    real = os.waitpid
     interrupted: list[int] = []
-    workers: list[int] = []
+    workers = forked_pids(monkeypatch)
 
     def first_wait_interrupted(pid: int, options: int) -> tuple[int, int]:
         if not interrupted:
@@ -209,14 +210,8 @@ def test_an_interrupted_wait_leaves_no_worker_waiting_for_a_task(
             raise KeyboardInterrupt
         return real(pid, options)
 
-    def counted(*args: Any) -> Any:
-        child = forked(*args)
-        workers.extend([child[0]] if child else [])
-        return child
-
     monkeypatch.setattr(mlmeta.jobs, "STEP_BYTES", 4096)
     monkeypatch.setattr(mlmeta.jobs, "PART_BYTES", 16384)
-    monkeypatch.setattr(mlmeta.jobs, "_forked", counted)
     monkeypatch.setattr(os, "waitpid", first_wait_interrupted)
     assert main(["check", "-q", "--jobs", "3", "models.jsonl"]) == 130
     monkeypatch.undo()

@@ -20,7 +20,7 @@ import mlmeta.check
 import mlmeta.engine
 import mlmeta.jobs
 
-from .helpers import run
+from .helpers import forked_pids, run
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="files are shared by forking")
 
@@ -261,8 +261,8 @@ def test_an_interrupt_in_the_parent_leaves_no_child_behind(
     catalog: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-C as the parent waits for its first child: every child is ended and waited for, none left to read."""
-    real, forked = os.waitpid, mlmeta.jobs._forked
-    children: list[int] = []
+    real = os.waitpid
+    children = forked_pids(monkeypatch)
 
     def first_wait_interrupted(pid: int, options: int) -> tuple[int, int]:
         if pid == children[0] and options == 0 and len(children) < 3:
@@ -270,12 +270,6 @@ def test_an_interrupt_in_the_parent_leaves_no_child_behind(
             raise KeyboardInterrupt
         return real(pid, options)
 
-    def counted(*args: Any) -> Any:
-        child = forked(*args)
-        children.extend([child[0]] if child else [])
-        return child
-
-    monkeypatch.setattr(mlmeta.jobs, "_forked", counted)
     monkeypatch.setattr(os, "waitpid", first_wait_interrupted)
     assert run(capsys, "check", "--jobs", "3", *_names(catalog))[0] == 130
     monkeypatch.undo()
