@@ -128,6 +128,7 @@ def test_exclude_judges_a_named_file_by_where_it_resolves(
     (root / "link.json").symlink_to(root / "vendored" / "m.json")
     (root / "away").symlink_to(outside)  # `away/vendored/m.json` is no file of the repository
     assert run(capsys, "check", "-q", "--kind", "model", "link.json", "vendored/m.json") == (0, "", "")
+    assert run(capsys, "check", "-q", "--kind", "model", "link.json/") == (0, "", "")  # the link, as the check reads it
     code, out, _ = run(capsys, "check", "-q", "--kind", "model", "away/vendored/m.json", "../elsewhere/vendored/m.json")
     assert code == 1 and out.count("num_heads") == 2
 

@@ -251,7 +251,7 @@ def expand(
     for given in paths:
         path = Path(given)
         try:
-            mode = os.lstat(given).st_mode
+            mode = os.lstat(path).st_mode  # (the Path: `link.json/` names the link, as the check reads it)
         except (OSError, ValueError):
             mode = 0  # the check says why it cannot be read
         link = S_ISLNK(mode)

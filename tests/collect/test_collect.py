@@ -309,6 +309,7 @@ def test_what_the_hub_refuses_is_an_error_message_not_a_traceback(
     errors = pytest.importorskip("huggingface_hub.errors")
     from mlmeta.collect import facts as facts_module
 
+    real_api = facts_module.hub_api
     (repo / "local").mkdir()
     assert main(["collect", "model", str(repo / "local")]) == 1  # a path, validated before any request
     assert capsys.readouterr().err == (
@@ -326,7 +327,7 @@ def test_what_the_hub_refuses_is_an_error_message_not_a_traceback(
     monkeypatch.setattr(facts_module, "hub_api", lambda: refused(offline))
     assert main(["collect", "model", "org/model"]) == 1
     said = capsys.readouterr().err
-    assert said == "mlmeta: error: org/model: the Hub did not answer: [Errno -2] Name or service not known\n"
+    assert said == "mlmeta: error: org/model: the Hub did not answer: [Errno -2] Name or service not known more text\n"
     assert main(["manifest", "generate", "--org", "org", "--output", "models.jsonl"]) == 1
     assert "mlmeta: error: org: the Hub did not answer: [Errno -2]" in capsys.readouterr().err
     missing = errors.RepositoryNotFoundError.__new__(errors.RepositoryNotFoundError)  # (its __init__ wants a response)
@@ -334,6 +335,16 @@ def test_what_the_hub_refuses_is_an_error_message_not_a_traceback(
     monkeypatch.setattr(facts_module, "hub_api", lambda: refused(missing))
     assert main(["collect", "model", "org/model"]) == 1
     assert capsys.readouterr().err.startswith("mlmeta: error: org/model: the Hub did not answer: 404")
+    cache = PermissionError(13, "Permission denied", "/cache/models--org--model")  # the download's, not the Hub's
+    monkeypatch.setattr(facts_module, "hub_api", lambda: refused(cache))
+    assert main(["collect", "model", "org/model"]) == 1
+    assert capsys.readouterr().err == "mlmeta: error: /cache/models--org--model: Permission denied\n"
+    monkeypatch.setattr(facts_module, "hub_api", lambda: refused(KeyError("siblings")))  # a bug stays a bug
+    with pytest.raises(KeyError):
+        facts_module.hub_facts("org/model")
+    monkeypatch.setattr(facts_module, "hub_api", real_api)
+    assert main(["collect", "model", "a/" + "b" * 300]) == 1  # too long a name for a path, and for an id
+    assert "is not a Hub id" in capsys.readouterr().err
     assert not (repo / "model_metadata").exists() and not (repo / "models.jsonl").exists()
 
 

@@ -9,6 +9,7 @@ the safetensors headers, the file list, and the commit of the snapshot.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -268,9 +269,8 @@ def hub_models(org: str, api: Any | None = None) -> Iterator[ModelFacts]:
 @contextmanager
 def _hub_answers(asked: str) -> Iterator[None]:
     """What the Hub or the way to it refuses (a name that is no Hub id, a repository missing or gated,
-    no network) is a CollectError that says so, not a traceback.
-
-    huggingface_hub has raised requests' errors (OSErrors) and, since 1.0, httpx's (its `errors.HTTPError`).
+    no network, a bad endpoint) is a CollectError that says so, and so is a local file the download
+    cannot write; anything else is a bug, and goes on as one.
     """
     from importlib import import_module
 
@@ -278,25 +278,35 @@ def _hub_answers(asked: str) -> Iterator[None]:
         errors = import_module("huggingface_hub.errors")
     except ImportError:  # before 0.24 they were in utils
         errors = import_module("huggingface_hub.utils")
-
-    refused = tuple(kind for kind in (getattr(errors, "HTTPError", None), OSError) if kind is not None)
     try:
         yield
     except errors.HFValidationError as error:
-        hint = "; a local folder is read with --snapshot DIR" if Path(asked).exists() else ""
+        hint = "; a local folder is read with --snapshot DIR" if os.path.exists(asked) else ""
         raise CollectError(f"{asked!r} is not a Hub id (ORG/NAME: letters, digits, -, _ and .){hint}") from error
-    except refused as error:
-        raise CollectError(f"{asked}: the Hub did not answer: {_first_line(error)}") from error
+    except Exception as error:
+        if _from_the_hub(error):
+            raise CollectError(f"{asked}: the Hub did not answer: {_said(error)}") from error
+        if isinstance(error, OSError) and error.filename:  # the cache folder, the disk
+            raise CollectError(f"{error.filename}: {error.strerror or error}") from error
+        raise
 
 
-def _first_line(error: BaseException) -> str:
-    """The error's first line, without what a server may echo back at length."""
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
+# the Hub's client and the HTTP stacks it has used: an error of theirs is an answer, or none, from the Hub
+_HUB_MODULES = frozenset({"huggingface_hub", "hf_xet", "requests", "urllib3", "httpx", "httpx2", "httpcore"})
+
+
+def _from_the_hub(error: BaseException) -> bool:
+    module = type(error).__module__.partition(".")[0]
+    return module in _HUB_MODULES or isinstance(error, (ConnectionError, TimeoutError))
+
+
+def _said(error: BaseException) -> str:
+    """The error's first two lines (`404 Client Error.`, then what was not found), not a server's whole page."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = " ".join(lines[:2]) or type(error).__name__
+    return text if len(text) <= 240 else text[:239] + "…"
 
 
 def offline() -> bool:
     """`HF_HUB_OFFLINE` set as `huggingface_hub` reads it: only the local cache may be used."""
-    import os
-
     return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in {"1", "ON", "YES", "TRUE"}
