@@ -522,3 +522,17 @@ def test_a_lone_surrogate_in_a_result_file_is_refused(repo: Path, capsys: pytest
     assert "\\ud800" in text  # json.dumps wrote the escape
     assert main(["collect", "scores", MODEL, "--from", "details"]) == 1
     assert "not a leaderboard result file: a key holds a lone surrogate" in capsys.readouterr().err
+
+
+def test_settings_the_hub_library_refuses_are_an_error_message(repo: Path) -> None:
+    """huggingface_hub reads HF_ENDPOINT as it is imported: a bad one is said, in a process of its own."""
+    pytest.importorskip("huggingface_hub")
+    import sys
+
+    environment = {**os.environ, "HF_ENDPOINT": "http://[::1", "HF_HUB_OFFLINE": "0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mlmeta", "collect", "model", "org/model"],
+        cwd=repo, env=environment, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "mlmeta: error: huggingface_hub refuses its settings" in done.stderr

@@ -241,6 +241,9 @@ def hub_api() -> Any:
         from huggingface_hub import HfApi
     except ImportError as error:
         raise CollectError("the Hugging Face Hub needs huggingface_hub: pip install 'mlmeta[hub]'") from error
+    except ValueError as error:  # its settings are read at import: HF_ENDPOINT=http://[::1
+        raise CollectError(f"huggingface_hub refuses its settings (HF_ENDPOINT and the other HF_ variables): {error}") \
+            from error
     return HfApi()
 
 
