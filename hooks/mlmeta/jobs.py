@@ -342,7 +342,8 @@ def _queue(count: int) -> int | None:
 
 
 def _taken(queue: int | None) -> Iterator[int]:
-    """The numbers taken from the queue by this process, until it is empty (every number, with no queue)."""
+    """The numbers taken from the queue by this process, until it is empty (none without a queue: the runs
+    no process took are checked by the parent afterwards)."""
     if queue is None:
         return
     while token := os.read(queue, 4):
