@@ -106,3 +106,19 @@ def test_init_reads_no_kitfile_that_is_a_fifo(odd: Path) -> None:
     done = mlmeta(odd, "init", "--no-vscode", "--rev", "v0.1.0")
     assert (done.returncode, done.stderr) == (0, "")
     assert "Kitfile" not in done.stdout
+
+
+def test_the_head_of_a_file_and_a_file_read_in_steps(tmp_path: Path) -> None:
+    from mlmeta.openers import read_regular
+
+    data = bytes(range(256)) * 20_000  # 5 MB: past one step of what a file that grew holds more
+    (tmp_path / "big.bin").write_bytes(data)
+    assert read_regular(tmp_path / "big.bin") == data
+    assert read_regular(tmp_path / "big.bin", head=1000) == data[:1000]  # whatever its size
+    assert read_regular(tmp_path / "big.bin", limit=len(data)) == data
+    with pytest.raises(OSError, match="larger than"):
+        read_regular(tmp_path / "big.bin", limit=len(data) - 1)
+    (tmp_path / "empty.json").write_bytes(b"")
+    assert read_regular(tmp_path / "empty.json") == b"" and read_regular(tmp_path / "empty.json", head=10) == b""
+    with pytest.raises(OSError, match="not a regular file"):
+        read_regular(tmp_path, head=10)
