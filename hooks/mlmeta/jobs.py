@@ -279,9 +279,6 @@ def files(engine: Engine, paths: list[Path], each: Each) -> Iterator[Finding]:
         for path in paths:
             yield from each(engine, path)
         return
-    from mlmeta.documents import json as json_reader
-
-    json_reader.expect(len(shared))  # orjson loaded by the parent, once for every child
     skipped = len(engine.skipped)
     # the first file before the forks: imports, compiled schemas and rule tables are then every child's too
     found = list(each(engine, shared[0]))

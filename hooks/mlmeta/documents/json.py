@@ -19,29 +19,10 @@ Located = tuple[Problem, tuple[int, int]]
 
 def parse_text(text: str, path: str, first_line: int = 1) -> Document:
     """A document from JSON text; a syntax error becomes a `parse` problem with its place."""
-    global _exact_reads
-    if _exact_reads < EXACT_FIRST and len(text) < EXACT_UP_TO:
-        _exact_reads += 1
-        return parse_exact(text, path, first_line)
     value = fast_value(text)
     if value is not MISSING:
         return Document(path, value, None, [], first_line, text)  # positions: when asked for
     return parse_exact(text, path, first_line)
-
-
-# orjson takes 6 ms to load; on a small file it saves the exact reader's ~30 µs. So the first files
-# of a run (the common commit changes a few) are read exactly, and orjson is loaded only for a run
-# that reads many, or for a large file.
-EXACT_FIRST = 100
-EXACT_UP_TO = 64 << 10
-_exact_reads = 0
-
-
-def expect(files: int) -> None:
-    """A run says it will read this many files: past EXACT_FIRST, orjson is worth loading at once."""
-    global _exact_reads
-    if files > EXACT_FIRST:
-        _exact_reads = EXACT_FIRST
 
 
 def parse_exact(text: str, path: str, first_line: int = 1) -> Document:
@@ -74,49 +55,51 @@ def parse_exact(text: str, path: str, first_line: int = 1) -> Document:
 
 
 def fast_value(text: str) -> Any:
-    """orjson's value when the exact reader below would give the same value and no problem; MISSING otherwise.
+    """The value when the exact reader below would give the same value and no problem; MISSING otherwise.
 
-    orjson refuses what the exact reader reports (NaN, Infinity, a number that overflows, a lone
-    surrogate) but keeps the last of duplicate keys and reads an integer past 64 bits as a float.
-    So: with no whitespace between a key and its colon, every key writes one `":` and a string may
-    add more, never fewer; the text holds no more `":` than the value has keys only when no key was
-    dropped. A float past 2^63 may have been such an integer, and the exact reader refuses nesting
-    near 1,000 levels (Python's recursion limit) where orjson goes to 1,024: past _DEEPEST levels,
-    and whatever else is not sure (a `"key" : value` style too), the exact reader decides.
+    The same parser without the exact reader's hooks (a Python call per object): the standard
+    library's, not orjson, whose import costs a run of 1,000 small files more than it saves. It
+    refuses NaN and Infinity here, but keeps the last of duplicate keys, reads `1e999` as infinity
+    and a lone surrogate escape as it stands. So: with no whitespace between a key and its colon,
+    every key writes one `":` and a string may add more, never fewer; the text holds no more `":`
+    than the value has keys only when no key was dropped. Past _DEEPEST levels (the exact reader
+    reports "nesting too deep" near 1,000, where the stack decides), and whatever else is not sure
+    (a `"key" : value` style too), the exact reader decides.
     """
-    import orjson  # see EXACT_FIRST
-
     try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError:
+        value = _PLAIN(text)
+    except (ValueError, RecursionError):  # (JSONDecodeError is a ValueError, and so is a refused constant)
         return MISSING
-    if not isinstance(value, (dict, list)):
-        return value if not isinstance(value, float) or abs(value) < _BIG else MISSING
-    if _SPACED_KEY.search(text):
+    if _SPACED_KEY.search(text) or ("\\u" in text and SURROGATE_ESCAPE.search(text)):
         return MISSING
     keys = 0
     level: list[Any] = [value]
     for _ in range(_DEEPEST):  # level by level: the depth comes free
         deeper: list[Any] = []
-        for node in level:  # type(), not isinstance: orjson makes no subclasses, and this runs for every file
+        for node in level:  # type(), not isinstance: the parser makes no subclasses, and this runs for every file
             kind = type(node)
             if kind is dict:
                 keys += len(node)
                 deeper.extend(node.values())
             elif kind is list:
                 deeper.extend(node)
-            elif kind is float and abs(node) >= _BIG:
+            elif kind is float and (node == _INF or node == -_INF):
                 return MISSING
         if not deeper:
             break
         level = deeper
     else:
-        return MISSING  # nested deeper than the exact reader may go (it reports "nesting too deep" near 1,000)
+        return MISSING
     return value if text.count('":') == keys else MISSING
 
 
-_BIG = 2.0**63
-_DEEPEST = 400  # levels orjson's value is taken with; deeper documents go to the exact reader, which decides
+def _refused(constant: str) -> Any:
+    raise ValueError(constant)
+
+
+_PLAIN = json.JSONDecoder(parse_constant=_refused).decode
+_INF = math.inf
+_DEEPEST = 400  # levels the fast value is taken with; deeper documents go to the exact reader, which decides
 _SPACED_KEY = re.compile(r'"\s+:')
 _HUGE_EXPONENT = re.compile(r"\d[eE]\+?\d{3,}")
 
