@@ -318,3 +318,20 @@ def test_references_and_repo_ids_name_the_shared_flag_alike() -> None:
     from mlmeta.rules import references, repo_ids
 
     assert references._STORES_ROWS == repo_ids.STORES_ROWS
+
+
+def test_the_index_keeps_what_references_read_not_every_checked_document(repo: Path) -> None:
+    """A run of 1,000 files would otherwise hold 1,000 documents: memory never reused, a page fault a few files."""
+    from mlmeta import config as configuration
+    from mlmeta.engine import Engine
+    from mlmeta.rules.references import _index
+
+    big = {"id": "m/0", "name": "zero", "evaluations": [{"dataset": f"d{n}", "value": n} for n in range(50)]}
+    model = write(repo, "model_metadata/m_0.json", big)
+    data = write(repo, "dataset_metadata/web/c5.json", {**dataset("c5", "c4.json"), "description": "x" * 1000})
+    engine = Engine(configuration.load(repo))
+    for path in (model, data):
+        assert list(engine.check(path)) == []
+    kept = _index(engine.run).values
+    assert kept[str(model.resolve())] == {"id": "m/0", "name": "zero"}
+    assert kept[str(data.resolve())] == {"name": "c5", "domains": [{"name": "c4.json", "file_pointer": "c4.json"}]}
