@@ -222,6 +222,29 @@ def test_skipped_files_are_listed_in_the_order_given(
     assert forks and alone[2].startswith("aaa/big.json: skipped")
 
 
+def test_the_sizes_come_from_the_stat_that_named_each_file(
+    catalog: Path, forks: list[int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files named on the command line are not stat'ed again for their size before the forks: the stat
+    that told each from a folder told its size."""
+    monkeypatch.setattr(mlmeta.jobs, "SPLIT_BYTES", 1_000)
+    (catalog / "aaa").mkdir()
+    (catalog / "aaa" / "big.json").write_text(json.dumps({"x": "y" * 2_000}), encoding="utf-8")
+    sized: list[str] = []
+    stat = Path.stat
+
+    def counted(path: Path, **options: Any) -> os.stat_result:
+        sized.append(path.as_posix())
+        return stat(path, **options)
+
+    monkeypatch.setattr(Path, "stat", counted)
+    names = _names(catalog)
+    alone = run(capsys, "check", "--jobs", "1", "-v", *names)
+    sized.clear()
+    assert run(capsys, "check", "--jobs", "3", "-v", *names) == alone and forks
+    assert not set(names) & set(sized)
+
+
 def test_a_yaml_file_read_in_another_process_is_read_alike(
     repo: Path, sharing: None, forks: list[int], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -79,6 +79,7 @@ class Engine:
         self._shown: dict[Path, str] = {}  # path as given -> display(path), asked for by check.run before the check
         self._plans: dict[tuple[Route | None, str | None], _Plan] = {}  # see _plan
         self._outside: set[Path] = set()  # paths displayed as given: they lie outside the root
+        self._sizes: dict[Path, int] = {}  # see inside
 
     def display(self, path: Path, link: bool | None = None) -> str:
         """The path relative to the root, symlinks resolved; as given when it lies outside the root.
@@ -92,10 +93,24 @@ class Engine:
             shown = self._shown[path] = self._display(path, os.path.islink(path) if link is None else link)
         return shown
 
-    def inside(self, path: Path, link: bool | None = None) -> str | None:
-        """display(path), or None when the path lies outside the root (no route or exclusion speaks of it)."""
+    def inside(self, path: Path, status: os.stat_result | None = None) -> str | None:
+        """display(path), or None when the path lies outside the root (no route or exclusion speaks of it).
+
+        `status`: the path's lstat, when the caller has one (files.expand): it tells whether the path
+        is a symbolic link, and a regular file's size, kept for `size`.
+        """
+        link = None
+        if status is not None:
+            link = S_ISLNK(status.st_mode)
+            if S_ISREG(status.st_mode):
+                self._sizes[path] = status.st_size
         shown = self.display(path, link)
         return None if path in self._outside else shown
+
+    def size(self, path: Path) -> int:
+        """The file's size in bytes, as `inside` saw it if it did (a stat saved a file, before --jobs forks)."""
+        known = self._sizes.get(path)
+        return file_size(path) if known is None else known
 
     def _display(self, path: Path, link: bool) -> str:
         name = path.name

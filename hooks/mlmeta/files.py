@@ -239,24 +239,27 @@ def excluded(relative: str, config: Config) -> bool:
 
 
 def expand(
-    paths: list[str], config: Config, inside: Callable[[Path, bool], str | None], force_exclude: bool = True
+    paths: list[str],
+    config: Config,
+    inside: Callable[[Path, os.stat_result | None], str | None],
+    force_exclude: bool = True,
 ) -> Iterator[Path]:
     """Files as given; a folder stands for the routed files inside it, or is an OCI image layout.
 
     Exclusions apply to a file named explicitly too (pre-commit names every file it checks), unless
     `force_exclude` is off: the hook and a whole-repository check give one verdict. `inside` names
-    a file given relative to the root, None outside it (Engine.inside), told whether it is a
-    symbolic link: one lstat a file tells both that and whether it is a folder.
+    a file given relative to the root, None outside it (Engine.inside), given the file's lstat: one
+    system call a file tells whether it is a folder, a symbolic link, and how large it is.
     """
     for given in paths:
         path = Path(given)
         try:
-            mode = os.lstat(path).st_mode  # (the Path: `link.json/` names the link, as the check reads it)
+            status: os.stat_result | None = os.lstat(path)  # (the Path: `link.json/` names the link, as read)
         except (OSError, ValueError):
-            mode = 0  # the check says why it cannot be read
-        link = S_ISLNK(mode)
-        if not (S_ISDIR(mode) or (link and os.path.isdir(given))):
-            shown = inside(path, link)  # (named now, when the lstat is at hand: check.run asks next)
+            status = None  # the check says why it cannot be read
+        mode = status.st_mode if status is not None else 0
+        if not (S_ISDIR(mode) or (S_ISLNK(mode) and os.path.isdir(given))):
+            shown = inside(path, status)  # (named now, when the lstat is at hand: check.run asks next)
             if force_exclude and config.exclude and shown is not None and excluded(shown, config):
                 continue
             yield path

@@ -25,7 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlmeta.engine import SPLIT_BYTES, Engine, file_size
+from mlmeta.engine import SPLIT_BYTES, Engine
 from mlmeta.findings import Finding
 from mlmeta.schemas import Route
 
@@ -271,7 +271,7 @@ def files(engine: Engine, paths: list[Path], each: Each) -> Iterator[Finding]:
     whichever process is free takes the next, so that all end together however fast each goes
     (a child pays for the pages it shares with the parent, and git may take a core for a while).
     """
-    is_large = [file_size(path) >= SPLIT_BYTES for path in paths]  # one stat a file: this runs before the forks
+    is_large = [engine.size(path) >= SPLIT_BYTES for path in paths]  # (before the forks: expand's stat, or one)
     large = [path for path, big in zip(paths, is_large, strict=True) if big]  # split by rows, after the other files
     shared = [path for path, big in zip(paths, is_large, strict=True) if not big]
     processes = max(1, min(engine.options.jobs, len(shared) // MIN_RUN))
@@ -382,10 +382,12 @@ def _forked(pipes: int, work: Callable[[list[int]], None]) -> tuple[int, list[in
     its `try`; one that lands in the parent before it has the child (a pending handler runs when
     the mask is restored) ends that child and closes its pipes before the interrupt goes on.
     """
+    import gc
     import signal
 
     if not hasattr(os, "fork"):
         return None
+    gc.freeze()  # what the child shares is never scanned by its collector, whose writes would copy those pages
     mask = getattr(signal, "pthread_sigmask", None)
     caller = mask(signal.SIG_BLOCK, set()) if mask else None  # the mask as it is (read, not changed)
 
