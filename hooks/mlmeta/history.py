@@ -209,7 +209,7 @@ def path_case(names: list[str], listed: list[str]) -> Iterator[Finding]:
     from unicodedata import normalize
 
     def key(name: str) -> str:
-        return normalize("NFC", name).lower()
+        return name.lower() if name.isascii() else normalize("NFC", name).lower()  # (NFC leaves ASCII as it is)
 
     by_fold: dict[str, list[str]] = {}
     for name in listed:

@@ -267,9 +267,10 @@ def files(engine: Engine, paths: list[Path], each: Each) -> Iterator[Finding]:
     rules, for free, and sends back marshalled tuples through a pipe. A process pool would cost
     the run ~25 ms of imports and start-up, a quarter of what sharing 1,000 files saves.
 
-    The files are cut into runs of consecutive files, whose numbers wait in a pipe (`_queue`):
-    whichever process is free takes the next, so that all end together however fast each goes
-    (a child pays for the pages it shares with the parent, and git may take a core for a while).
+    The files are cut into runs of consecutive files, shorter and shorter (`_runs`), whose numbers
+    wait in a pipe (`_queue`): whichever process is free takes the next, so that all end together
+    however fast each goes (a child pays for the pages it shares with the parent, and git may take
+    a core for a while).
     """
     is_large = [engine.size(path) >= SPLIT_BYTES for path in paths]  # (before the forks: expand's stat, or one)
     large = [path for path, big in zip(paths, is_large, strict=True) if big]  # split by rows, after the other files
@@ -282,7 +283,7 @@ def files(engine: Engine, paths: list[Path], each: Each) -> Iterator[Finding]:
     skipped = len(engine.skipped)
     # the first file before the forks: imports, compiled schemas and rule tables are then every child's too
     found = list(each(engine, shared[0]))
-    runs = _runs(shared[1:], min(processes * RUNS_EACH, QUEUE_RUNS))
+    runs = _runs(shared[1:], processes)
     queue = _queue(len(runs))
     children: list[tuple[int, int] | None] = []
     done: set[int] = set()
@@ -311,8 +312,9 @@ def files(engine: Engine, paths: list[Path], each: Each) -> Iterator[Finding]:
             found.extend(finding for path in run for finding in each(engine, path))
     for path in large:
         found.extend(each(engine, path))
-    place = {engine.display(path): number for number, path in enumerate(paths)}  # -v lists them in the given order
-    engine.skipped[skipped:] = sorted(engine.skipped[skipped:], key=lambda item: place.get(item[0], len(place)))
+    if len(engine.skipped) > skipped:  # -v lists them in the given order
+        place = {engine.display(path): number for number, path in enumerate(paths)}
+        engine.skipped[skipped:] = sorted(engine.skipped[skipped:], key=lambda item: place.get(item[0], len(place)))
     yield from _once_per_lock(found)
 
 
@@ -468,14 +470,22 @@ def _across_files(engine: Engine) -> bool:
 
 
 MIN_RUN = 100  # files a process is given at the least: fewer are not worth a fork (nor `--jobs 300` 300 forks)
-RUNS_EACH = 16  # runs per process: the last one taken is short, so that the processes end together
+LAST_RUN = 4  # files in the last, shortest runs: the processes end within a few files' work of each other
 QUEUE_RUNS = 1024  # runs at most: their numbers fill one page of a pipe (a user past its pipe quota gets no more)
 
 
-def _runs(paths: list[Path], count: int) -> list[list[Path]]:
-    """`count` runs of consecutive paths (fewer for fewer paths): files of a folder stay together."""
-    count = max(1, min(count, len(paths)))
-    return [paths[len(paths) * index // count : len(paths) * (index + 1) // count] for index in range(count)]
+def _runs(paths: list[Path], processes: int) -> list[list[Path]]:
+    """Runs of consecutive paths (files of a folder stay together), shorter and shorter: each is a share of
+    what is left, so the first are long and the last hold LAST_RUN files (guided scheduling). Whichever
+    process is free takes the next, and they end together however fast each goes. At most QUEUE_RUNS."""
+    least = max(LAST_RUN, -(-len(paths) // QUEUE_RUNS))
+    runs = []
+    at = 0
+    while at < len(paths):
+        size = max(least, (len(paths) - at) // (2 * processes))
+        runs.append(paths[at : at + size])
+        at += size
+    return runs
 
 
 def _once_per_lock(found: list[Finding]) -> Iterator[Finding]:
