@@ -70,7 +70,8 @@ def fast_value(text: str) -> Any:
         value = _PLAIN(text)
     except (ValueError, RecursionError):  # (JSONDecodeError is a ValueError, and so is a refused constant)
         return MISSING
-    if _SPACED_KEY.search(text) or ("\\u" in text and SURROGATE_ESCAPE.search(text)):
+    # (most files hold no backslash, and a search for one character takes a tenth of one for two)
+    if _SPACED_KEY.search(text) or ("\\" in text and SURROGATE_ESCAPE.search(text)):
         return MISSING
     keys = 0
     level: list[Any] = [value]
