@@ -199,3 +199,36 @@ def test_a_command_names_a_file_that_is_not_utf8_on_a_strict_stdout(repo: Path) 
     done = mlmeta_process(repo, "migrate", "--to", "2", name, capture_output=True, env={"PYTHONIOENCODING": "utf-8"})
     assert (done.returncode, done.stderr) == (0, b"")
     assert done.stdout.startswith(b"m\\udce9.jsonl: manifest/v1 -> v2: 0 row(s) rewritten, 1 unchanged\n")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["check"], ["check", "a.json"], ["check", "-"], ["check", "", "b c.json", "x=y", "-", "a.json"],
+     ["check", *(f"model_metadata/m{n}.json" for n in range(300))]],
+)  # fmt: skip
+def test_a_plain_check_gets_the_arguments_argparse_gives(argv: list[str]) -> None:
+    """`mlmeta check FILE...` skips argparse: the same arguments, without importing it and building the parser."""
+    from mlmeta.cli import _plain_check, build_parser
+
+    plain = _plain_check(argv)
+    assert plain is not None and vars(plain) == vars(build_parser("check").parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["--version"], ["check", "-v", "a.json"], ["check", "a.json", "--jobs=2"], ["check", "--", "-a.json"],
+     ["check", "-1"], ["schemas"], ["chec", "a.json"], ["taxonomy", "a.json"]],
+)  # fmt: skip
+def test_any_other_command_line_goes_to_argparse(argv: list[str]) -> None:
+    from mlmeta.cli import _plain_check
+
+    assert _plain_check(argv) is None
+
+
+def test_a_hook_run_imports_no_argparse(repo: Path) -> None:
+    (repo / "model_metadata").mkdir()
+    (repo / "model_metadata" / "m.json").write_text('{"id": "a/b"}\n', encoding="utf-8")
+    code = "import sys; from mlmeta.cli import main; main(['check', 'model_metadata/m.json']); print(list(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True)
+    imported = done.stdout.splitlines()[-1]
+    assert "'mlmeta.check'" in imported and "'argparse'" not in imported

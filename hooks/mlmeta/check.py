@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from argparse import Namespace
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from pathlib import Path
@@ -18,6 +17,8 @@ from mlmeta.rules import select_rules
 from mlmeta.schemas import KINDS, kinds
 
 if TYPE_CHECKING:
+    from argparse import Namespace
+
     from mlmeta.history import Base
 
 

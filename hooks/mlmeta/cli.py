@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from mlmeta import __version__
+
+if TYPE_CHECKING:
+    import argparse  # imported when a parser is built: `mlmeta check FILE...` needs none (_plain_check)
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -76,6 +79,8 @@ def _check(parser: argparse.ArgumentParser) -> None:
 
 
 def _positive(text: str) -> int:
+    import argparse
+
     try:
         number = int(text)
     except ValueError:
@@ -140,7 +145,7 @@ def _taxonomy(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.mlmeta] from this file")
 
 
-Arguments = Callable[[argparse.ArgumentParser], None]
+Arguments = Callable[["argparse.ArgumentParser"], None]
 
 # command -> (how to parse its arguments, "module:function" that does the work, help); the arguments of
 # a command whose module is big are "module:function" too, imported only when that command is chosen
@@ -176,6 +181,8 @@ COMMANDS: dict[str, tuple[Arguments | str, str, str]] = {
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole parser; with a known `command`, only that command's (start-up time: a hook runs `check`)."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="mlmeta", description="Validate ML model and dataset metadata.", formatter_class=_formatter
     )
@@ -194,6 +201,8 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     argparse makes a formatter at every add_argument, and its default one imports shutil (with
     bz2, lzma and zlib) to ask the width: 3 ms of a hook's start-up for help that is rarely printed.
     """
+    import argparse
+
     try:
         columns = int(os.environ.get("COLUMNS", ""))
     except ValueError:
@@ -204,6 +213,25 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
         except (ValueError, OSError):  # closed, detached or not a terminal
             columns = 0
     return argparse.HelpFormatter(prog, width=(columns or 80) - 2)
+
+
+def _plain_check(given: Sequence[str]) -> Any:
+    """What argparse makes of `mlmeta check FILE...` (the umbrella hook's call: names, no option), without
+    importing it and building the parser (~3 ms of a hook's start-up); None for any other command line.
+
+    A name that starts with `-` (an option, `--`, `-1`) goes to argparse; a lone `-` (names on stdin)
+    is a name there too. tests/test_cli.py holds the two to the same arguments.
+    """
+    if not given or given[0] != "check" or any(arg.startswith("-") and arg != "-" for arg in given[1:]):
+        return None
+    return SimpleNamespace(command="check", paths=list(given[1:]), **CHECK_DEFAULTS)
+
+
+CHECK_DEFAULTS: dict[str, Any] = {
+    "kind": None, "schemafile": None, "disable_formats": None, "select": None, "format": "text", "config": None,
+    "base": None, "strict": False, "fix": False, "jobs": None, "no_force_exclude": False, "verbose": False,
+    "quiet": False, "exit_zero": False, "color": "auto",
+}  # fmt: skip
 
 
 def _function(spec: Arguments | str) -> Any:
@@ -224,11 +252,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - open for the rest of the process
         elif getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")  # a file name that is not UTF-8: \udce9, no traceback
-    parser = build_parser(next((arg for arg in given if not arg.startswith("-")), None))
-    try:
-        args = parser.parse_args(given)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
+    args = _plain_check(given)
+    if args is None:
+        parser = build_parser(next((arg for arg in given if not arg.startswith("-")), None))
+        try:
+            args = parser.parse_args(given)
+        except SystemExit as exit_:
+            return int(exit_.code or 0)
     try:
         result: int = _function(COMMANDS[args.command][1])(args)
         return result
