@@ -224,11 +224,3 @@ def test_any_other_command_line_goes_to_argparse(argv: list[str]) -> None:
 
     assert _plain_check(argv) is None
 
-
-def test_a_hook_run_imports_no_argparse(repo: Path) -> None:
-    (repo / "model_metadata").mkdir()
-    (repo / "model_metadata" / "m.json").write_text('{"id": "a/b"}\n', encoding="utf-8")
-    code = "import sys; from mlmeta.cli import main; main(['check', 'model_metadata/m.json']); print(list(sys.modules))"
-    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True)
-    imported = done.stdout.splitlines()[-1]
-    assert "'mlmeta.check'" in imported and "'argparse'" not in imported

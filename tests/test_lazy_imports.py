@@ -58,10 +58,11 @@ def test_a_kitfile_loads_yaml(tmp_path: Path) -> None:
 # has no [tool.mlmeta] table, shutil (argparse asks it for the terminal width), difflib and rapidfuzz
 # (suggestions only), subprocess (git, which lists the dataset files a model's pretraining_data names, is
 # started with posix_spawn), dataclasses (with inspect and ast, ~10 ms), the rows-seen tables and SQLite
-# (manifests only), and the PHI allowlist's code when there is no allowlist file
+# (manifests only), the PHI allowlist's code when there is no allowlist file, argparse (`check FILE...`,
+# the umbrella hook's call, builds no parser) and orjson (a JSON file is read by the standard library's)
 NOT_FOR_ONE_MODEL_FILE = ["tomllib", "shutil", "difflib", "rapidfuzz", "subprocess", "mlmeta.collect",
                           "mlmeta.manifest", "dataclasses", "mlmeta.rules.seen", "sqlite3",
-                          "mlmeta.rules.phi.allowlist"]
+                          "mlmeta.rules.phi.allowlist", "argparse", "gettext", "orjson"]
 
 
 def test_one_model_file_loads_no_toml_shutil_difflib_git_or_other_commands(tmp_path: Path) -> None:
