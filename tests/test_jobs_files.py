@@ -323,3 +323,32 @@ def test_the_queue_of_runs_never_outgrows_a_pipe_of_one_page(
     read_end = queue(mlmeta.jobs.QUEUE_RUNS)  # the most the real limit allows: written whole, no reader yet
     assert read_end is not None
     os.close(read_end)
+
+
+def test_a_fork_leaves_nothing_frozen_in_the_parent() -> None:
+    """The collector is frozen for the child's sake only: a cycle that was garbage at the fork is still collected."""
+    import gc
+    import weakref
+
+    class Node:
+        me: Any = None
+
+    collecting = gc.isenabled()
+    gc.disable()  # (no collection before the fork)
+    try:
+        node = Node()
+        node.me = node
+        alive = weakref.ref(node)
+        del node
+        child = mlmeta.jobs._forked(1, lambda ends: None)
+        assert child is not None
+        pid, ends = child
+        os.waitpid(pid, 0)
+        for end in ends:
+            os.close(end)
+        assert gc.get_freeze_count() == 0
+        gc.collect()
+        assert alive() is None
+    finally:
+        if collecting:
+            gc.enable()

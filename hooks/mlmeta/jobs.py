@@ -389,7 +389,6 @@ def _forked(pipes: int, work: Callable[[list[int]], None]) -> tuple[int, list[in
 
     if not hasattr(os, "fork"):
         return None
-    gc.freeze()  # what the child shares is never scanned by its collector, whose writes would copy those pages
     mask = getattr(signal, "pthread_sigmask", None)
     caller = mask(signal.SIG_BLOCK, set()) if mask else None  # the mask as it is (read, not changed)
 
@@ -404,7 +403,14 @@ def _forked(pipes: int, work: Callable[[list[int]], None]) -> tuple[int, list[in
             ends.extend(os.pipe())
         if mask:
             mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        pid = os.fork()
+        # the child's collector never scans (and so never copies) the pages it shares with the parent;
+        # the parent's objects are collectable again at once (a cycle that was garbage stays garbage)
+        gc.freeze()
+        try:
+            pid = os.fork()
+        finally:
+            if pid != 0:
+                gc.unfreeze()
     except OSError:  # out of file descriptors, processes or memory
         pid = -1
     except BaseException:  # interrupted before the fork

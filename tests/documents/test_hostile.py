@@ -170,3 +170,19 @@ def test_a_number_too_large_for_a_float_is_a_finding(repo: Path, capsys: pytest.
     assert code == 1
     assert [line.split(" (at ")[1] for line in out.splitlines()] == ["/num_heads)", "/x/0)", "/y)"]
     assert out.count("too large for a 64-bit float") == 2
+
+
+def test_a_number_too_large_for_a_float_without_a_large_exponent_is_a_finding() -> None:
+    """210 digits before the point are enough with a 2-digit exponent (10^309), 309 without one."""
+    from mlmeta.documents.json import parse_text
+
+    huge = {"/a": "1" + "0" * 400 + ".0", "/b": "1" + "0" * 310 + "e10", "/c": "9" * 300 + "e99"}
+    huge["/d"] = "2" + "0" * 209 + "e99"
+    text = "{" + ",".join(f'"{at[1:]}": {number}' for at, number in huge.items()) + ', "e": ' + "9" * 250 + "}"
+    document = parse_text(text, "a.json")
+    assert sorted((p.pointer, p.message) for p, _ in document.problems) == [
+        (pointer, "a number too large for a 64-bit float (read as infinity)") for pointer in huge
+    ]
+    assert document.value["e"] == int("9" * 250)  # an integer is read exactly, however long
+    almost = parse_text('{"a": ' + "1" * 200 + "e99, " + '"b": 1' + "0" * 300 + ".5}", "a.json")
+    assert almost.problems == [] and almost.value["a"] < float("inf")

@@ -41,7 +41,7 @@ def parse_exact(text: str, path: str, first_line: int = 1) -> Document:
         return Document(path, MISSING, Fixed(*where), [(problem, where)], first_line)
     locator = LazyPositions(text, first_line)
     problems = scan_flags(locator.positions, flags) if flags.duplicates or flags.constants else []
-    if _HUGE_EXPONENT.search(text):  # `1e999` parses, as infinity, which JSON cannot hold
+    if _HUGE_NUMBER.search(text):  # `1e999` parses, as infinity, which JSON cannot hold
         said = {problem.pointer for problem, _ in problems}  # an `Infinity` literal is reported as such
         message = "a number too large for a 64-bit float (read as infinity)"
         problems.extend(
@@ -102,7 +102,9 @@ _PLAIN = json.JSONDecoder(parse_constant=_refused).decode
 _INF = math.inf
 _DEEPEST = 400  # levels the fast value is taken with; deeper documents go to the exact reader, which decides
 _SPACED_KEY = re.compile(r'"\s+:')
-_HUGE_EXPONENT = re.compile(r"\d[eE]\+?\d{3,}")
+# what a number needs to reach 2^1024 (infinity): 210 digits or more before its exponent (which, without
+# this, has at most 2), or an exponent of 3 digits or more
+_HUGE_NUMBER = re.compile(r"\d{210}|\d[eE]\+?\d{3}")
 
 
 def _infinities(value: Any, pointer: str) -> Iterator[str]:
