@@ -59,10 +59,12 @@ def test_a_kitfile_loads_yaml(tmp_path: Path) -> None:
 # (suggestions only), subprocess (git, which lists the dataset files a model's pretraining_data names, is
 # started with posix_spawn), dataclasses (with inspect and ast, ~10 ms), the rows-seen tables and SQLite
 # (manifests only), the PHI allowlist's code when there is no allowlist file, argparse (`check FILE...`,
-# the umbrella hook's call, builds no parser) and orjson (a JSON file is read by the standard library's)
+# the umbrella hook's call, builds no parser), orjson (a JSON file is read by the standard library's),
+# the history rules (no --base) and unicodedata (path-case folds ASCII names without it)
 NOT_FOR_ONE_MODEL_FILE = ["tomllib", "shutil", "difflib", "rapidfuzz", "subprocess", "mlmeta.collect",
                           "mlmeta.manifest", "dataclasses", "mlmeta.rules.seen", "sqlite3",
-                          "mlmeta.rules.phi.allowlist", "argparse", "gettext", "orjson"]
+                          "mlmeta.rules.phi.allowlist", "argparse", "gettext", "orjson",
+                          "mlmeta.history", "unicodedata"]
 
 
 def test_one_model_file_loads_no_toml_shutil_difflib_git_or_other_commands(tmp_path: Path) -> None:

@@ -111,7 +111,7 @@ def _across(engine: Engine, paths: list[Path], base: Base | None, everything: bo
 
     def across() -> Iterator[Finding]:
         if listing is not None:
-            from mlmeta.history import path_case
+            from mlmeta.files import path_case
 
             yield from path_case(names, listing())
         if names and base is not None:

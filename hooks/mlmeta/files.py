@@ -10,6 +10,7 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISLNK
 
 from mlmeta.config import Config
+from mlmeta.findings import Finding
 from mlmeta.globs import ignored
 from mlmeta.schemas import FORMAT_BY_SUFFIX, KINDS, PEEK_BYTES, Kinds, Route, kinds
 
@@ -50,6 +51,33 @@ def same_names(root: Path, names: list[str]) -> list[str]:
     What `path-case` needs when a hook checks a few files: not a listing of the whole repository.
     """
     return same_names_started(root, names)()
+
+
+def path_case(names: list[str], listed: list[str]) -> Iterator[Finding]:
+    """`path-case`: a checked file whose path differs only in case (or Unicode normal form) from another file.
+
+    macOS and Windows compare names case-insensitively (simple case folding, not `ß` = `ss`), and
+    macOS also regardless of normal form (`é` composed or not).
+    """
+    by_fold: dict[str, list[str]] = {}
+    for name in listed:
+        by_fold.setdefault(_folded(name), []).append(name)
+    for name in names:
+        others = [other for other in by_fold.get(_folded(name), ()) if other != name]
+        if others:
+            message = (
+                f"path differs only in case from {others[0]}: on macOS and Windows checkouts the two are one file, "
+                "and one silently replaces the other"
+            )
+            yield Finding(name, 1, 1, "", None, None, "path-case", "error", message)
+
+
+def _folded(name: str) -> str:
+    if name.isascii():
+        return name.lower()  # NFC leaves ASCII as it is: unicodedata is loaded for another name only
+    from unicodedata import normalize
+
+    return normalize("NFC", name).lower()
 
 
 FOLDER_SPEC = 16  # names of one folder from which git is asked for the folder's files, with one pathspec

@@ -200,30 +200,6 @@ def _stable_hashes(
             yield Finding(name, 1, 1, "", *label, "history-stable-hash", "warning", message)
 
 
-def path_case(names: list[str], listed: list[str]) -> Iterator[Finding]:
-    """`path-case`: a checked file whose path differs only in case (or Unicode normal form) from another file.
-
-    macOS and Windows compare names case-insensitively (simple case folding, not `ß` = `ss`), and
-    macOS also regardless of normal form (`é` composed or not).
-    """
-    from unicodedata import normalize
-
-    def key(name: str) -> str:
-        return name.lower() if name.isascii() else normalize("NFC", name).lower()  # (NFC leaves ASCII as it is)
-
-    by_fold: dict[str, list[str]] = {}
-    for name in listed:
-        by_fold.setdefault(key(name), []).append(name)
-    for name in names:
-        others = [other for other in by_fold.get(key(name), ()) if other != name]
-        if others:
-            message = (
-                f"path differs only in case from {others[0]}: on macOS and Windows checkouts the two are one file, "
-                "and one silently replaces the other"
-            )
-            yield Finding(name, 1, 1, "", None, None, "path-case", "error", message)
-
-
 def _released_schema(kinds: Kinds, owner: str, name: str, old: bytes, ref: str) -> Iterator[Finding]:
     """A versioned user kind's schema (or its lock) changed in place since the base.
 

@@ -318,8 +318,7 @@ def _path_case(engine: Engine, path: Path) -> Iterator[Finding]:
     shown = engine.display(path)
     if not engine.wants("path-case") or shown.startswith(("/", "../")):
         return iter(())
-    from mlmeta.files import same_names
-    from mlmeta.history import path_case
+    from mlmeta.files import path_case, same_names
 
     return path_case([shown], same_names(engine.config.root, [shown]))
 

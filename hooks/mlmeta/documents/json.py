@@ -7,12 +7,14 @@ import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlmeta.documents import MISSING, Document, Fixed, escape
-from mlmeta.documents.positions import JsonPositions, LazyPositions
 from mlmeta.documents.text import SURROGATE_ESCAPE, Flags, read_whole, replace_surrogates, syntax_problem
 from mlmeta.findings import Problem
+
+if TYPE_CHECKING:
+    from mlmeta.documents.positions import JsonPositions
 
 Located = tuple[Problem, tuple[int, int]]
 
@@ -39,6 +41,8 @@ def parse_exact(text: str, path: str, first_line: int = 1) -> Document:
         where = _long_integer(text, first_line)
         problem = Problem("", "parse", "an integer has more digits than Python reads (4,300)")
         return Document(path, MISSING, Fixed(*where), [(problem, where)], first_line)
+    from mlmeta.documents.positions import LazyPositions  # (a file the fast path reads needs no positions yet)
+
     locator = LazyPositions(text, first_line)
     problems = scan_flags(locator.positions, flags) if flags.duplicates or flags.constants else []
     if _HUGE_NUMBER.search(text):  # `1e999` parses, as infinity, which JSON cannot hold
