@@ -71,8 +71,8 @@ class Index:
 
     def __init__(self, run: Run) -> None:
         self.run = run
-        # resolved path (a string, not a Path: the engine remembers every file it checks) -> parsed JSON
-        # (None: unreadable)
+        # resolved path (a string, not a Path: the engine remembers every file it checks) -> what the index
+        # reads of its parsed value (_kept; None: unreadable, or not an object)
         self.values: dict[str, Any] = {}
         self._root = str(run.root)
         self._by_kind: dict[str, list[str]] = {}  # kind -> repository-relative names
@@ -100,8 +100,9 @@ class Index:
         self.values.setdefault(os.path.join(self._root, shown) if inside else os.path.realpath(path), _kept(value))
 
     def value(self, path: Path) -> Any:
-        """A file's value, as the engine reads it whether or not this process checked it (JSON, or YAML
-        by its suffix); None when it cannot be read or parsed (its own check reports why)."""
+        """What the index reads of a file's value (_kept), as the engine reads it whether or not this process
+        checked it (JSON, or YAML by its suffix); None when it cannot be read or parsed (its own check reports
+        why) or is no object."""
         key = os.path.realpath(path)
         if key not in self.values:
             self.values[key] = _kept(_parsed(Path(key)))
